@@ -1,0 +1,1 @@
+//! Benchmarks for refclock (see benches/).

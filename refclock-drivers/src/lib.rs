@@ -1,0 +1,13 @@
+//! # refclock-drivers: the reference clock drivers
+//!
+//! One module per driver, each behind a cargo feature. A driver module has
+//! its timecode decoder (pure: bytes and a receive time in, decoded time or
+//! a typed error out) and its driver logic implementing
+//! [`refclock_core::Driver`]. The [`registry`] maps ntpd's type numbers to
+//! names and constructors, so the command line, `-l` and the simulator
+//! share one list.
+
+pub mod registry;
+
+#[cfg(feature = "nmea")]
+pub mod nmea;

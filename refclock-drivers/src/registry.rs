@@ -1,0 +1,1 @@
+//! The list of drivers: type number ↔ names ↔ constructor.
