@@ -1,7 +1,7 @@
 //! Clockstats records in ntpd's format: `MJD SECONDS 127.127.T.U TEXT`
-//! (`record_clock_stats()` in ntpd/ntp_util.c): the Modified Julian Day,
-//! seconds past UTC midnight with three decimals, the clock's address, the
-//! driver's text.
+//! (`record_clock_stats()` in ntpd/ntp_util.c, and the C ntp-refclock's
+//! stub of it): the Modified Julian Day, seconds past UTC midnight rounded
+//! to three decimals, the clock's address, the driver's text.
 
 use crate::clock::ClockId;
 use crate::time::Timestamp;
@@ -14,8 +14,8 @@ pub const MJD_UNIX_EPOCH: i64 = 40_587;
 pub fn clockstats_line(now: Timestamp, id: ClockId, text: &str) -> String {
     let day = now.secs().div_euclid(86_400);
     let sod = now.secs().rem_euclid(86_400);
-    let ms = now.subsec_nanos() / 1_000_000;
-    format!("{} {}.{:03} {} {}", day + MJD_UNIX_EPOCH, sod, ms, id, text)
+    let secs = sod as f64 + now.subsec_nanos() as f64 * 1e-9;
+    format!("{} {:.3} {} {}", day + MJD_UNIX_EPOCH, secs, id, text)
 }
 
 #[cfg(test)]
@@ -31,5 +31,12 @@ mod tests {
             clockstats_line(now, id, "$GPRMC,..."),
             "57754 1.250 127.127.20.0 $GPRMC,..."
         );
+    }
+
+    #[test]
+    fn seconds_are_rounded_like_printf() {
+        let id = ClockId { kind: 20, unit: 0 };
+        let now = Timestamp::new(1_483_228_801, 999_600_000);
+        assert!(clockstats_line(now, id, "x").starts_with("57754 2.000 "));
     }
 }

@@ -15,7 +15,7 @@
 //! * The **pure modules** never do I/O and never read a clock:
 //!   [`time`], [`sample`], [`fudge`], [`event`], [`filter`] (ntpd's
 //!   trimmed mean), [`calendar`] (year inference, 2-digit years, GPS weeks),
-//!   [`line`] (line assembly with receive timestamps), [`clockstats`]. A
+//!   [`line`](mod@line) (line assembly with receive timestamps), [`clockstats`]. A
 //!   test, a replay, a fuzzer or an async daemon drives a driver with
 //!   nothing else.
 //! * The **OS layer** ([`os`], feature `os`, Linux) is the only place with

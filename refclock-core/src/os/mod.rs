@@ -1,11 +1,16 @@
 //! The Linux OS layer: the only module that makes system calls.
 //!
 //! Serial devices ([`serial`]), the RFC 2783 PPS API ([`pps`]), the system
-//! clock ([`now`]) and the blocking host loop ([`host`]).
+//! clock ([`now`]), signals ([`signals`]), dropping root ([`privs`]) and the
+//! blocking host loop ([`host`]).
 
 pub mod clock;
+pub mod error;
 pub mod host;
 pub mod pps;
+pub mod privs;
+pub mod pty;
 pub mod serial;
+pub mod signals;
 
 pub use clock::now;

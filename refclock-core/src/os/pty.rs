@@ -1,0 +1,277 @@
+//! Pseudo-terminals, for the receiver simulator and for tests: the
+//! simulator holds the master side and a driver opens the slave path as
+//! if it were the receiver's serial port.
+//!
+//! [`Pty::open`] sets the terminal raw through the master (on Linux the
+//! termios calls on a master act on its slave), so bytes written to the
+//! master reach a reader of the slave unchanged until the driver side
+//! applies its own settings (as [`crate::os::serial::SerialPort::open`]
+//! does). [`Pty::slave_speed`] reads back what the driver chose, so a
+//! simulator can pace its output at that speed.
+//!
+//! How Linux pseudo-terminals behave at the edges (observed on Linux 6.18,
+//! checked by `tests/os_pty.rs`):
+//! * Before the slave was ever opened, the master acts connected: writes
+//!   succeed and are queued for the slave, a non-blocking read says
+//!   EAGAIN, `poll()` reports nothing. A driver's set-up flushes what was
+//!   queued; a plain open of the slave reads it.
+//! * Once the last slave descriptor has been closed (the driver closed or
+//!   reopens the device), `read()` on the master fails with EIO and
+//!   `poll()` reports POLLHUP at once, until a slave is open again;
+//!   writes still succeed and are queued. A simulator that polls the
+//!   master would spin; [`Pty::hold_slave_open`] keeps a slave descriptor
+//!   of our own open so this state never arises.
+//! * When the master is closed, the slave is hung up: `poll()` on a slave
+//!   descriptor reports POLLHUP (with POLLIN and POLLERR), `read()` returns
+//!   0 (end of file) and `write()` fails with EIO.
+//! * Modem-control ioctls (TIOCMGET, TIOCMBIS...) fail with ENOTTY on
+//!   either side, while every standard speed, 50 and 75 baud included, is
+//!   accepted (and has no effect on how fast bytes pass).
+
+use std::ffi::CStr;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::path::{Path, PathBuf};
+
+use crate::driver::SerialConfig;
+use crate::os::error::OsError;
+use crate::os::serial::{
+    baud_from_constant, config_from_termios, open_path, ospeed, read_fd, tcgetattr, write_all_fd,
+    write_fd,
+};
+
+/// A pseudo-terminal pair: the master descriptor and the slave's path.
+#[derive(Debug)]
+pub struct Pty {
+    master: OwnedFd,
+    slave_path: PathBuf,
+    link: Option<PathBuf>,
+    slave_hold: Option<OwnedFd>,
+}
+
+impl Pty {
+    /// Creates a pair (posix_openpt, grantpt, unlockpt, ptsname_r; the
+    /// master with `O_RDWR | O_NOCTTY | O_CLOEXEC`, blocking) and makes the
+    /// line raw (cfmakeraw through the master).
+    pub fn open() -> Result<Pty, OsError> {
+        let fail = |what: &'static str| OsError::PtyCreate {
+            what,
+            source: io::Error::last_os_error(),
+        };
+        // SAFETY: posix_openpt only takes flags and returns a new
+        // descriptor or -1.
+        let fd = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC) };
+        if fd < 0 {
+            return Err(fail("posix_openpt"));
+        }
+        // SAFETY: `fd` was just returned by posix_openpt and is owned by
+        // nobody else.
+        let master = unsafe { OwnedFd::from_raw_fd(fd) };
+        // SAFETY: plain calls on a descriptor we own.
+        if unsafe { libc::grantpt(master.as_raw_fd()) } != 0 {
+            return Err(fail("grantpt"));
+        }
+        // SAFETY: as above.
+        if unsafe { libc::unlockpt(master.as_raw_fd()) } != 0 {
+            return Err(fail("unlockpt"));
+        }
+        let mut name = [0 as libc::c_char; 128];
+        // SAFETY: `name` is writable for its full length, which is passed.
+        let r = unsafe { libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len()) };
+        if r != 0 {
+            return Err(OsError::PtyCreate {
+                what: "ptsname_r",
+                source: io::Error::from_raw_os_error(r),
+            });
+        }
+        // SAFETY: ptsname_r succeeded, so `name` holds a NUL-terminated
+        // string within its length.
+        let slave = unsafe { CStr::from_ptr(name.as_ptr()) };
+        let slave_path = PathBuf::from(slave.to_string_lossy().into_owned());
+
+        let mut t = tcgetattr(master.as_fd()).map_err(|source| OsError::PtyCreate {
+            what: "tcgetattr",
+            source,
+        })?;
+        // SAFETY: `t` is a valid termios; cfmakeraw only edits it, and
+        // tcsetattr reads it on a descriptor we own.
+        let r = unsafe {
+            libc::cfmakeraw(&mut t);
+            libc::tcsetattr(master.as_raw_fd(), libc::TCSANOW, &t)
+        };
+        if r != 0 {
+            return Err(fail("tcsetattr"));
+        }
+        Ok(Pty {
+            master,
+            slave_path,
+            link: None,
+            slave_hold: None,
+        })
+    }
+
+    /// The slave device (`/dev/pts/N`).
+    pub fn slave_path(&self) -> &Path {
+        &self.slave_path
+    }
+
+    /// The symbolic link made by [`Pty::link_at`], if any.
+    pub fn link(&self) -> Option<&Path> {
+        self.link.as_deref()
+    }
+
+    /// Makes `path` a symbolic link to the slave (e.g. `/dev/gps0` or a
+    /// file in a test directory). An existing symbolic link there is
+    /// replaced (atomically, by renaming a new link over it); anything
+    /// else is refused with [`OsError::NotASymlink`]. A previous link of
+    /// this pty elsewhere is removed. The link is removed on drop.
+    pub fn link_at(&mut self, path: &Path) -> Result<(), OsError> {
+        let link_err = |source: io::Error| OsError::Link {
+            path: path.to_path_buf(),
+            source,
+        };
+        match std::fs::symlink_metadata(path) {
+            Ok(m) if !m.file_type().is_symlink() => {
+                return Err(OsError::NotASymlink {
+                    path: path.to_path_buf(),
+                })
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(link_err(e)),
+        }
+        let name = path.file_name().ok_or_else(|| {
+            link_err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "link path has no file name",
+            ))
+        })?;
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".{}.tmp", std::process::id()));
+        let tmp = path.with_file_name(tmp_name);
+        let _ = std::fs::remove_file(&tmp);
+        std::os::unix::fs::symlink(&self.slave_path, &tmp).map_err(link_err)?;
+        if let Err(e) = std::fs::rename(&tmp, path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(link_err(e));
+        }
+        if let Some(old) = self.link.replace(path.to_path_buf()) {
+            if old != path {
+                self.remove_link_at(&old);
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes `path` if it is still our symbolic link.
+    fn remove_link_at(&self, path: &Path) {
+        if std::fs::read_link(path).is_ok_and(|target| target == self.slave_path) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
+    /// The master descriptor.
+    pub fn master_fd(&self) -> BorrowedFd<'_> {
+        self.master.as_fd()
+    }
+
+    /// The raw master descriptor number.
+    pub fn master_raw_fd(&self) -> RawFd {
+        self.master.as_raw_fd()
+    }
+
+    /// One `write()` to the master (what the "receiver" sends). EINTR is
+    /// retried.
+    pub fn write(&self, data: &[u8]) -> io::Result<usize> {
+        write_fd(self.master.as_fd(), data)
+    }
+
+    /// Writes all of `data` to the master, waiting for room when the
+    /// master is non-blocking (see
+    /// [`crate::os::serial::SerialPort::write_all`]).
+    pub fn write_all(&self, data: &[u8]) -> io::Result<()> {
+        write_all_fd(self.master.as_fd(), data)
+    }
+
+    /// One `read()` from the master (what the driver wrote to the
+    /// "receiver"). EIO once the slave has been closed and is not open
+    /// again (see the module documentation).
+    pub fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        read_fd(self.master.as_fd(), buf)
+    }
+
+    /// Switches the master between blocking and non-blocking I/O.
+    pub fn set_nonblocking(&self, on: bool) -> io::Result<()> {
+        let fd = self.master.as_raw_fd();
+        // SAFETY: F_GETFL takes no argument and only reads the flags.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        if flags < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let new = if on {
+            flags | libc::O_NONBLOCK
+        } else {
+            flags & !libc::O_NONBLOCK
+        };
+        // SAFETY: F_SETFL takes an int of file status flags.
+        if new != flags && unsafe { libc::fcntl(fd, libc::F_SETFL, new) } < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Keeps a descriptor of the slave open (non-blocking, never read), so
+    /// the master stays connected while the driver closes and reopens the
+    /// slave: no EIO on master reads, no POLLHUP. Bytes the driver does not
+    /// read stay queued on the slave (its set-up flushes them). Idempotent.
+    pub fn hold_slave_open(&mut self) -> io::Result<()> {
+        if self.slave_hold.is_none() {
+            self.slave_hold = Some(open_path(
+                &self.slave_path,
+                libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC,
+            )?);
+        }
+        Ok(())
+    }
+
+    /// Closes the descriptor [`Pty::hold_slave_open`] kept.
+    pub fn release_slave(&mut self) {
+        self.slave_hold = None;
+    }
+
+    /// The speed in baud the line is set to now, i.e. what the driver
+    /// asked for on the slave (tcgetattr through the master, which Linux
+    /// answers with the slave's settings).
+    pub fn slave_speed(&self) -> io::Result<u32> {
+        let t = tcgetattr(self.master.as_fd())?;
+        let code = ospeed(&t);
+        baud_from_constant(code).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("speed code {code:#o} is not a standard speed"),
+            )
+        })
+    }
+
+    /// All the line settings the slave has now, as a [`SerialConfig`]
+    /// (speed, framing, canonical or raw); see
+    /// [`crate::os::serial::SerialPort::current_config`].
+    pub fn slave_config(&self) -> io::Result<SerialConfig> {
+        config_from_termios(&tcgetattr(self.master.as_fd())?)
+    }
+}
+
+impl AsFd for Pty {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.master.as_fd()
+    }
+}
+
+impl Drop for Pty {
+    fn drop(&mut self) {
+        if let Some(link) = self.link.take() {
+            self.remove_link_at(&link);
+        }
+    }
+}
