@@ -1,1 +1,178 @@
-//! The list of drivers: type number ↔ names ↔ constructor.
+//! The list of drivers: ntpd type number ↔ ntpd's name ↔ readable name ↔
+//! constructor. The command line, `-l` and the simulator all read this one
+//! table.
+//!
+//! ntpd's names are the `REFCLK_*` macro names of include/ntp.h (what the C
+//! ntp-refclock prints with `-l`); readable names are NTPsec's where NTPsec
+//! kept the driver, otherwise the obvious lower-case name.
+
+use refclock_core::{Driver, DriverConfig};
+
+/// Builds a driver from its configuration.
+pub type Constructor = fn(DriverConfig) -> Box<dyn Driver>;
+
+/// One driver type.
+#[derive(Clone, Copy)]
+pub struct Entry {
+    /// ntpd's type number (127.127.TYPE.UNIT).
+    pub kind: u8,
+    /// ntpd's name (`REFCLK_` stripped), as `-l` prints it.
+    pub ntpd_name: &'static str,
+    /// Readable name accepted in place of the address.
+    pub name: &'static str,
+    /// What it is for.
+    pub description: &'static str,
+    /// The constructor, when this build has the driver.
+    pub constructor: Option<Constructor>,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entry")
+            .field("kind", &self.kind)
+            .field("ntpd_name", &self.ntpd_name)
+            .field("name", &self.name)
+            .field("available", &self.constructor.is_some())
+            .finish()
+    }
+}
+
+macro_rules! entry {
+    ($kind:expr, $ntpd:expr, $name:expr, $desc:expr) => {
+        Entry {
+            kind: $kind,
+            ntpd_name: $ntpd,
+            name: $name,
+            description: $desc,
+            constructor: None,
+        }
+    };
+    ($kind:expr, $ntpd:expr, $name:expr, $desc:expr, $ctor:expr) => {
+        Entry {
+            kind: $kind,
+            ntpd_name: $ntpd,
+            name: $name,
+            description: $desc,
+            constructor: Some($ctor),
+        }
+    };
+}
+
+#[cfg(feature = "nmea")]
+fn new_nmea(config: DriverConfig) -> Box<dyn Driver> {
+    Box::new(crate::nmea::NmeaDriver::new(config))
+}
+
+#[cfg(feature = "nmea")]
+const NMEA: Entry = entry!(20, "GPS_NMEA", "nmea", "Generic NMEA GPS Receiver", new_nmea);
+#[cfg(not(feature = "nmea"))]
+const NMEA: Entry = entry!(20, "GPS_NMEA", "nmea", "Generic NMEA GPS Receiver");
+
+/// Every ntpd driver type, in type order.
+pub static ENTRIES: &[Entry] = &[
+    entry!(1, "LOCALCLOCK", "local", "Undisciplined local clock (use chrony's `local`)"),
+    entry!(2, "GPS_TRAK", "trak", "TRAK 8810 GPS Receiver (no source in ntpd)"),
+    entry!(3, "WWV_PST", "pst", "PSTI/Traconex WWV/WWVH Receiver"),
+    entry!(4, "SPECTRACOM", "spectracom", "Spectracom (generic) Receivers"),
+    entry!(5, "TRUETIME", "truetime", "TrueTime (generic) Receivers"),
+    entry!(6, "IRIG_AUDIO", "irig", "IRIG Audio Decoder"),
+    entry!(7, "CHU_AUDIO", "chu", "CHU Audio Demodulator/Decoder"),
+    entry!(8, "PARSE", "generic", "Generic reference clock driver (PARSE)"),
+    entry!(9, "GPS_MX4200", "mx4200", "Magnavox MX4200 GPS Receiver"),
+    entry!(10, "GPS_AS2201", "as2201", "Austron 2201A GPS Receiver"),
+    entry!(11, "GPS_ARBITER", "arbiter", "Arbiter 1088A/B GPS Receiver"),
+    entry!(12, "IRIG_TPRO", "tpro", "KSI/Odetics TPRO/S IRIG Interface"),
+    entry!(13, "ATOM_LEITCH", "leitch", "Leitch CSD 5300 Master Clock Controller"),
+    entry!(14, "MSF_EES", "ees", "EES M201 MSF Receiver"),
+    entry!(15, "GPSTM_TRUE", "gpstm", "old TrueTime GPS/TM-TMD Receiver (not used)"),
+    entry!(16, "IRIG_BANCOMM", "bancomm", "Bancomm GPS/IRIG Receiver"),
+    entry!(17, "GPS_DATUM", "datum", "Datum Precision Time System"),
+    entry!(18, "ACTS", "modem", "Automated Computer Time Service"),
+    entry!(19, "WWV_HEATH", "heath", "Heath WWV/WWVH Receiver"),
+    NMEA,
+    entry!(21, "GPS_VME", "gpsvme", "TrueTime GPS-VME Interface"),
+    entry!(22, "ATOM_PPS", "pps", "PPS Clock Discipline (use chrony's `refclock PPS`)"),
+    entry!(23, "PTB_ACTS", "ptb", "replaced by ACTS (18)"),
+    entry!(24, "USNO", "usno", "replaced by ACTS (18)"),
+    entry!(26, "GPS_HP", "hpgps", "HP 58503A GPS Time & Frequency Receiver"),
+    entry!(27, "ARCRON_MSF", "arcron", "ARCRON MSF (and DCF77) Receiver"),
+    entry!(28, "SHM", "shm", "Clock attached thru shared Memory (use chrony's `refclock SHM`)"),
+    entry!(29, "PALISADE", "trimble", "Trimble Navigation Palisade GPS"),
+    entry!(30, "ONCORE", "oncore", "Motorola UT Oncore GPS"),
+    entry!(31, "GPS_JUPITER", "jupiter", "Rockwell Jupiter GPS"),
+    entry!(32, "CHRONOLOG", "chronolog", "Chrono-log K"),
+    entry!(33, "DUMBCLOCK", "dumbclock", "Dumb generic hh:mm:ss local clock"),
+    entry!(34, "ULINK", "ulink", "Ultralink M320 WWVB receiver"),
+    entry!(35, "PCF", "pcf", "Conrad parallel port radio clock"),
+    entry!(36, "WWV_AUDIO", "wwv", "WWV/H Audio Demodulator/Decoder"),
+    entry!(37, "FG", "fg", "Forum Graphic GPS Dating Station"),
+    entry!(38, "HOPF_SERIAL", "hopfserial", "hopf Elektronic serial line receiver"),
+    entry!(39, "HOPF_PCI", "hopfpci", "hopf Elektronic PCI receiver"),
+    entry!(40, "JJY", "jjy", "JJY receiver"),
+    entry!(41, "TT560", "tt560", "TrueTime 560 IRIG-B decoder"),
+    entry!(42, "ZYFER", "zyfer", "Zyfer GPStarplus receiver"),
+    entry!(43, "RIPENCC", "ripencc", "RIPE NCC Trimble driver"),
+    entry!(44, "NEOCLOCK4X", "neoclock4x", "NeoClock4X DCF77 / TDF receiver"),
+    entry!(45, "TSYNCPCI", "tsyncpci", "Spectracom TSYNC PCI timing board"),
+    entry!(46, "GPSDJSON", "gpsd", "GPSD JSON socket"),
+];
+
+/// The entry for a type number.
+pub fn by_kind(kind: u8) -> Option<&'static Entry> {
+    ENTRIES.iter().find(|e| e.kind == kind)
+}
+
+/// The entry for a readable or ntpd name (case-insensitive).
+pub fn by_name(name: &str) -> Option<&'static Entry> {
+    ENTRIES
+        .iter()
+        .find(|e| e.name.eq_ignore_ascii_case(name) || e.ntpd_name.eq_ignore_ascii_case(name))
+}
+
+/// The drivers this build has, in type order.
+pub fn available() -> impl Iterator<Item = &'static Entry> {
+    ENTRIES.iter().filter(|e| e.constructor.is_some())
+}
+
+/// The `-l` listing: one `127.127.TYPE.*<TAB>NAME` line per available driver.
+pub fn listing() -> String {
+    available()
+        .map(|e| format!("127.127.{}.*\t{}\n", e.kind, e.ntpd_name))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_sorted() {
+        for w in ENTRIES.windows(2) {
+            assert!(w[0].kind < w[1].kind);
+        }
+        for (i, a) in ENTRIES.iter().enumerate() {
+            for b in &ENTRIES[i + 1..] {
+                assert_ne!(a.name, b.name);
+                assert_ne!(a.ntpd_name, b.ntpd_name);
+            }
+        }
+    }
+
+    #[test]
+    fn lookups() {
+        assert_eq!(by_name("nmea").map(|e| e.kind), Some(20));
+        assert_eq!(by_name("GPS_NMEA").map(|e| e.kind), Some(20));
+        assert_eq!(by_name("trimble").map(|e| e.kind), Some(29));
+        assert_eq!(by_kind(8).map(|e| e.ntpd_name), Some("PARSE"));
+        assert!(by_kind(25).is_none());
+        assert!(by_name("nosuch").is_none());
+    }
+
+    #[cfg(feature = "nmea")]
+    #[test]
+    fn listing_has_nmea() {
+        assert!(listing().contains("127.127.20.*\tGPS_NMEA\n"));
+        let d = (by_kind(20).unwrap().constructor.unwrap())(DriverConfig::default());
+        assert_eq!(d.info().kind, 20);
+    }
+}
