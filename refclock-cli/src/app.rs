@@ -1,0 +1,268 @@
+//! Running one clock: the C ntp-refclock's `main()` in order.
+//!
+//! 1. Parse the command line (bad: message + usage, exit 1).
+//! 2. Open the clockstats file and connect to chronyd's socket (failure:
+//!    message, exit 1, as the C program does while parsing options).
+//! 3. Install the signal handlers, start the driver and open its devices
+//!    (failure: message, exit 1).
+//! 4. When root: chroot to `-r` and become `-u` (failure: exit 1).
+//! 5. Loop: every raw sample is printed as a `SAMPLE:` line (without `-s`,
+//!    or with `-d`) and sent to chronyd. A fatal error prints the reason and
+//!    `Exiting on error` and exits 2; SIGINT/TERM/QUIT/HUP print
+//!    `Exiting on signal N` and exit 0.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::PathBuf;
+
+use refclock_core::calendar::Basedate;
+use refclock_core::clockstats::clockstats_line;
+use refclock_core::os::host::{Handler, Host, HostOptions};
+use refclock_core::os::{privs, signals};
+use refclock_core::{Action, ClockId, DriverConfig, Sample, Timestamp};
+use refclock_drivers::registry;
+use refclock_sock::{SockClient, SockSample};
+
+use crate::args::{self, Command, Options};
+
+/// The version line printed by `-v`.
+pub fn version_line() -> String {
+    format!(
+        "ntp-refclock {} (refclock, a Rust reimplementation)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Where clockstats records go.
+enum Clockstats {
+    Stdout,
+    File(File),
+}
+
+/// Carries out the driver's actions for the `ntp-refclock` program.
+pub struct Output {
+    print_samples: bool,
+    debug: u8,
+    sock: Option<SockClient>,
+    /// chronyd's socket went away: samples are dropped (never sent anywhere
+    /// else) and each new one first tries to reconnect.
+    sock_gone: bool,
+    clockstats: Option<Clockstats>,
+}
+
+impl Output {
+    fn sample(&mut self, sample: &Sample) -> Result<(), String> {
+        if self.print_samples {
+            let mut out = io::stdout().lock();
+            // Line-buffered: each SAMPLE line is flushed as it is written.
+            writeln!(out, "{}", sample.to_line())
+                .and_then(|_| out.flush())
+                .map_err(|e| format!("Could not write sample: {e}"))?;
+        }
+        let Some(sock) = &mut self.sock else {
+            return Ok(());
+        };
+        let (sec, usec) = sample.time.to_timeval();
+        let s = SockSample {
+            time_sec: sec,
+            time_usec: usec as i64,
+            offset: sample.offset,
+            pulse: false,
+            leap: sample.leap.code() as i32,
+        };
+        if self.sock_gone {
+            // One connect() per sample (once a second at most for most
+            // drivers): no busy loop while chronyd is away.
+            if sock.reconnect().is_err() {
+                return Ok(());
+            }
+            self.sock_gone = false;
+            eprintln!("Reconnected to {}", sock.path().display());
+        }
+        match sock.send(&s) {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_receiver_gone() => {
+                // chronyd stopped or is restarting: unlike the C program,
+                // keep running and reconnect when it is back.
+                eprintln!("{e}; samples are dropped until chronyd is back");
+                self.sock_gone = true;
+                Ok(())
+            }
+            Err(e) if e.is_malformed() => {
+                // A sample the protocol cannot carry is never sent.
+                eprintln!("Sample not sent: {e}");
+                Ok(())
+            }
+            Err(e) => Err(format!("Could not send sample: {e}")),
+        }
+    }
+
+    fn clockstats(&mut self, now: Timestamp, id: ClockId, text: &str) {
+        let line = clockstats_line(now, id, text);
+        let r = match &mut self.clockstats {
+            None => return,
+            Some(Clockstats::Stdout) => {
+                let mut out = io::stdout().lock();
+                writeln!(out, "{line}").and_then(|_| out.flush())
+            }
+            Some(Clockstats::File(f)) => writeln!(f, "{line}").and_then(|_| f.flush()),
+        };
+        if let Err(e) = r {
+            eprintln!("Could not write clockstats: {e}");
+        }
+    }
+}
+
+impl Handler for Output {
+    fn action(&mut self, id: ClockId, now: Timestamp, action: Action) -> Result<(), String> {
+        match action {
+            Action::Sample(s) => self.sample(&s)?,
+            Action::ClockStats(text) => self.clockstats(now, id, &text),
+            Action::Filtered(f) if self.debug > 0 => eprintln!(
+                "{id} filter: n {} kept {} offset {:+.9} jitter {:.9}",
+                f.n, f.kept, f.offset, f.jitter
+            ),
+            Action::Event(e) if self.debug > 0 => eprintln!("{id} event: {e} ({})", e.code()),
+            Action::Log(msg) if self.debug > 0 => eprintln!("{id} {msg}"),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn log(&mut self, message: &str) {
+        eprintln!("{message}");
+    }
+
+    fn debug(&mut self, message: &str) {
+        if self.debug > 0 {
+            eprintln!("{message}");
+        }
+    }
+}
+
+/// Runs the program with `args` (without the program name) and returns the
+/// exit code.
+pub fn run(prog: &str, args: &[String]) -> i32 {
+    let opts = match args::parse(args) {
+        Ok(Command::Run(o)) => o,
+        Ok(Command::List) => {
+            print!("{}", registry::listing());
+            return 0;
+        }
+        Ok(Command::Version) => {
+            println!("{}", version_line());
+            return 0;
+        }
+        Ok(Command::Help) => {
+            eprint!("{}", args::usage(prog));
+            return 0;
+        }
+        Err(e) => {
+            eprintln!("{prog}: {e}");
+            eprint!("{}", args::usage(prog));
+            return 1;
+        }
+    };
+    match start_and_loop(*opts) {
+        Ok(code) => code,
+        Err(Fatal::Startup(msg)) => {
+            eprintln!("{msg}");
+            1
+        }
+        Err(Fatal::Runtime(msg)) => {
+            eprintln!("{msg}");
+            eprintln!("Exiting on error");
+            2
+        }
+    }
+}
+
+enum Fatal {
+    Startup(String),
+    Runtime(String),
+}
+
+fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
+    let clockstats = match opts.clockstats.as_deref() {
+        None => None,
+        Some("-") => Some(Clockstats::Stdout),
+        Some(path) => Some(Clockstats::File(
+            OpenOptions::new()
+                .append(true)
+                .create(true)
+                .open(path)
+                .map_err(|e| Fatal::Startup(format!("Could not open {path}: {e}")))?,
+        )),
+    };
+    let sock = match &opts.socket {
+        None => None,
+        Some(path) => Some(SockClient::connect(path).map_err(|e| Fatal::Startup(e.to_string()))?),
+    };
+    let mut output = Output {
+        print_samples: opts.socket.is_none() || opts.debug > 0,
+        debug: opts.debug,
+        sock,
+        sock_gone: false,
+        clockstats,
+    };
+    signals::install().map_err(|e| Fatal::Startup(format!("sigaction() failed: {e}")))?;
+
+    let mut simulator = None;
+    let mut device = opts.clock.device.clone();
+    if let Some(scenario) = &opts.simulate {
+        let sim = crate::sim::start_builtin(opts.clock.kind, scenario, &opts.clock.fudge)
+            .map_err(|e| Fatal::Startup(format!("Could not start the simulated receiver: {e}")))?;
+        device = Some(PathBuf::from(sim.path()));
+        eprintln!(
+            "Simulated receiver ({scenario}) on {}",
+            sim.path().display()
+        );
+        simulator = Some(sim);
+    }
+
+    let entry = registry::by_kind(opts.clock.kind)
+        .and_then(|e| e.constructor.map(|c| (e, c)))
+        .ok_or_else(|| Fatal::Startup(format!("Missing driver for refclock type {}", opts.clock.kind)))?;
+    let config = DriverConfig {
+        unit: opts.clock.unit,
+        fudge: opts.clock.fudge.clone(),
+        poll: opts.poll,
+        device,
+        pps_device: opts.clock.pps_device.clone(),
+        basedate: Basedate::default(),
+        phones: opts.phones.clone(),
+    };
+    let driver = (entry.1)(config);
+    let host_opts = HostOptions {
+        poll_exponent: opts.poll,
+        ..HostOptions::default()
+    };
+    let mut host = Host::start(driver, host_opts, &mut output)
+        .map_err(|e| Fatal::Startup(format!("{} ({}): {e}", entry.0.ntpd_name, ClockId { kind: opts.clock.kind, unit: opts.clock.unit })))?;
+    if opts.debug > 0 {
+        eprintln!(
+            "{} {} started on {}",
+            host.driver().id(),
+            entry.0.ntpd_name,
+            host.device().path.display()
+        );
+    }
+
+    // The built-in simulator runs in this process and keeps creating
+    // pseudo-terminals, which a chroot would cut it off from.
+    if privs::is_root() && simulator.is_none() {
+        privs::drop_root(&opts.user, &opts.root_dir).map_err(|e| Fatal::Startup(e.to_string()))?;
+    }
+
+    let result = host.run(&mut output, || signals::quit_signal().is_some());
+    host.shutdown(&mut output);
+    drop(simulator);
+    match result {
+        Ok(()) => {
+            let sig = signals::quit_signal().unwrap_or(0);
+            eprintln!("Exiting on signal {sig}");
+            Ok(0)
+        }
+        Err(e) => Err(Fatal::Runtime(e.to_string())),
+    }
+}

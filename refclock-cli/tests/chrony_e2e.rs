@@ -1,0 +1,178 @@
+//! End to end with the real chronyd (Debian's package, fetched privately by
+//! the harness): a simulated receiver on a pseudo-terminal, `ntp-refclock
+//! -s` reading it with the real NMEA driver, chronyd taking the samples.
+//! Also the fault case beyond the C program: chronyd restarting under a
+//! running ntp-refclock.
+
+#[path = "../../refclock-sock/tests/support/chrony.rs"]
+mod chrony;
+
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use chrony::{sock_refclock, Chronyd};
+use refclock_cli::sim::{SimConfig, SimHandle, Simulator};
+
+/// On-time delay of the simulated sentence after the second it names.
+const DELAY: f64 = 0.200;
+/// time2 given to the driver.
+const TIME2: f64 = 0.050;
+/// The offset (true − system) the driver must measure: the whole
+/// sentence arrives in one write DELAY after the second; time2 is added.
+const EXPECTED: f64 = TIME2 - DELAY;
+
+fn simulator() -> SimHandle {
+    Simulator::start(SimConfig {
+        paced: false,
+        delay: Duration::from_secs_f64(DELAY),
+        ..SimConfig::default()
+    })
+    .expect("simulated receiver")
+}
+
+/// Starts ntp-refclock on `device`, sending to `sock`. With `chroot`, a root
+/// run drops to `nobody` in an empty directory as in production; without,
+/// it stays where the socket path still resolves after chronyd re-creates it
+/// (`-u root -r /`), which reconnecting needs.
+fn ntp_refclock(sock: &std::path::Path, device: &std::path::Path, chroot: bool) -> Child {
+    let root = std::env::temp_dir().join(format!("refclock-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ntp-refclock"));
+    if chroot {
+        cmd.arg("-r").arg(&root);
+    } else {
+        cmd.args(["-u", "root", "-r", "/"]);
+    }
+    cmd.arg("-s")
+        .arg(sock)
+        .arg("127.127.20.0")
+        .arg("path")
+        .arg(device)
+        .args(["time2", &TIME2.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start ntp-refclock")
+}
+
+fn stop(mut child: Child) -> (Option<i32>, String, String) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("ntp-refclock did not exit on SIGTERM");
+        }
+        sleep(Duration::from_millis(20));
+    };
+    let (mut out, mut err) = (String::new(), String::new());
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    (status.code(), out, err)
+}
+
+fn raw_offsets(chronyd: &Chronyd) -> Vec<f64> {
+    chronyd
+        .refclock_log()
+        .iter()
+        .filter(|e| e.refid == "GPS")
+        .filter_map(|e| e.raw_offset)
+        .collect()
+}
+
+#[test]
+fn chronyd_accepts_ntp_refclock_samples() {
+    // noselect: chronyd measures the source but never steers its own idea
+    // of the time with it, so it keeps reporting the offset we send.
+    let chronyd = Chronyd::start(&[sock_refclock("refid GPS poll 0 filter 1 noselect")]);
+    let sim = simulator();
+    let child = ntp_refclock(&chronyd.sock_path(), sim.path(), true);
+
+    let stats = chronyd.wait_until("5 samples from ntp-refclock", Duration::from_secs(25), |c| {
+        c.source_stats("GPS").filter(|s| s.samples >= 5)
+    });
+    let source = chronyd.source("GPS").expect("GPS source");
+    let raw = raw_offsets(&chronyd);
+    let (code, out, err) = stop(child);
+
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("Exiting on signal 15"), "{err}");
+    // With -s and no -d, samples go to chronyd only.
+    assert!(out.is_empty(), "stdout: {out}");
+    // chronyc shows system − true time: the opposite sign of ours.
+    assert!(
+        (stats.offset + EXPECTED).abs() < 0.005,
+        "sourcestats offset {} expected {}",
+        stats.offset,
+        -EXPECTED
+    );
+    assert!(
+        (source.measured_offset + EXPECTED).abs() < 0.005,
+        "sources offset {}",
+        source.measured_offset
+    );
+    assert_ne!(source.reach, 0);
+    // refclocks.log keeps true − system, one line per sample we sent.
+    assert!(raw.len() >= 5, "{raw:?}");
+    for o in &raw {
+        assert!((o - EXPECTED).abs() < 0.005, "logged offset {o}, expected {EXPECTED}");
+    }
+    // The simulator's truth agrees: the sentence ended DELAY after the second.
+    let truth = sim.truth();
+    assert!(!truth.is_empty());
+    for t in truth.iter().filter(|t| t.last.is_some()) {
+        let lag = t.last.unwrap() - t.named;
+        assert!((lag - DELAY).abs() < 0.005, "simulator wrote {lag} s late");
+    }
+}
+
+#[test]
+fn ntp_refclock_survives_chronyd_restart() {
+    let mut chronyd = Chronyd::start(&[sock_refclock("refid GPS poll 0 filter 1 noselect")]);
+    let sim = simulator();
+    let child = ntp_refclock(&chronyd.sock_path(), sim.path(), false);
+    chronyd.wait_until("first samples", Duration::from_secs(25), |c| {
+        (raw_offsets(c).len() >= 2).then_some(())
+    });
+
+    chronyd.stop();
+    let before = raw_offsets(&chronyd).len();
+    // A few samples fall into the gap: they must not end the program.
+    sleep(Duration::from_secs(3));
+    chronyd.restart();
+    let back = Instant::now();
+    let mut resumed = None;
+    while back.elapsed() < Duration::from_secs(10) {
+        if raw_offsets(&chronyd).len() > before {
+            resumed = Some(Instant::now());
+            break;
+        }
+        sleep(Duration::from_millis(50));
+    }
+    let (code, _out, err) = stop(child);
+    let Some(resumed) = resumed else {
+        panic!(
+            "no samples after the restart\nntp-refclock: {err}\nchronyd: {}",
+            chronyd.diagnostics()
+        );
+    };
+
+    // Within 2 s of the socket's return (samples come once a second, so
+    // allow for the second that was running).
+    let waited = resumed.duration_since(back);
+    assert!(waited < Duration::from_secs(3), "resumed after {waited:?}: {err}");
+    assert_eq!(code, Some(0), "still running until SIGTERM: {err}");
+    // The loss is logged once, not once per dropped sample.
+    assert_eq!(err.matches("samples are dropped").count(), 1, "{err}");
+    assert!(err.contains("Reconnected"), "{err}");
+    for o in raw_offsets(&chronyd) {
+        assert!((o - EXPECTED).abs() < 0.005, "offset after restart {o}");
+    }
+}

@@ -1,0 +1,211 @@
+//! `ntp-refclock` reading a real pseudo-terminal that the test writes NMEA
+//! sentences into at known times: the samples it prints must carry the
+//! right offsets and receive times, and it must end cleanly on a signal.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use refclock_core::calendar::CivilTime;
+use refclock_core::os::clock::now;
+use refclock_core::os::pty::Pty;
+use refclock_core::Timestamp;
+
+/// `$BODY*CS\r\n` with the NMEA checksum.
+fn sentence(body: &str) -> String {
+    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
+    format!("${body}*{cs:02X}\r\n")
+}
+
+fn rmc(t: Timestamp) -> String {
+    let c = CivilTime::from_timestamp(t);
+    sentence(&format!(
+        "GPRMC,{:02}{:02}{:02}.00,A,4807.038,N,01131.000,E,0.0,0.0,{:02}{:02}{:02},,,A",
+        c.hour,
+        c.minute,
+        c.second,
+        c.day,
+        c.month,
+        c.year % 100
+    ))
+}
+
+struct Parsed {
+    time: f64,
+    offset: f64,
+    leap: u8,
+}
+
+fn parse_sample(line: &str) -> Option<Parsed> {
+    let rest = line.strip_prefix("SAMPLE: time=")?;
+    let (time, rest) = rest.split_once(" offset=")?;
+    let (offset, leap) = rest.split_once(" leap=")?;
+    Some(Parsed {
+        time: time.parse().ok()?,
+        offset: offset.parse().ok()?,
+        leap: leap.parse().ok()?,
+    })
+}
+
+/// Starts ntp-refclock. When the tests run as root it drops to `nobody`
+/// in an empty temporary directory, as in production (the default
+/// /var/empty may not exist here).
+fn spawn(args: &[&str]) -> Child {
+    let root = std::env::temp_dir().join(format!("refclock-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_ntp-refclock"))
+        .arg("-r")
+        .arg(&root)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start ntp-refclock")
+}
+
+/// Lines of the child's stdout, as they come.
+fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+fn sleep_until(t: Timestamp) {
+    let d = t - now();
+    if d > 0.0 {
+        thread::sleep(Duration::from_secs_f64(d));
+    }
+}
+
+fn terminate(child: &mut Child, sig: i32) -> (Option<i32>, String) {
+    let pid = child.id().to_string();
+    Command::new("kill")
+        .args([&format!("-{sig}"), &pid])
+        .status()
+        .expect("kill");
+    let out = child.wait_with_output_stderr();
+    out
+}
+
+trait WaitStderr {
+    fn wait_with_output_stderr(&mut self) -> (Option<i32>, String);
+}
+
+impl WaitStderr for Child {
+    fn wait_with_output_stderr(&mut self) -> (Option<i32>, String) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.try_wait().expect("wait") {
+                let mut err = String::new();
+                if let Some(mut e) = self.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut err);
+                }
+                return (status.code(), err);
+            }
+            if Instant::now() > deadline {
+                let _ = self.kill();
+                panic!("ntp-refclock did not exit");
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn samples_match_what_was_written_and_when() {
+    let pty = Pty::open().expect("pty");
+    let slave = pty.slave_path().to_str().unwrap().to_string();
+    let time2 = 0.1;
+    let mut child = spawn(&["127.127.20.0", "path", &slave, "time2", "0.1"]);
+    let lines = lines_of(&mut child);
+    // Give it a moment to open the device (writes before that are flushed).
+    thread::sleep(Duration::from_millis(500));
+
+    let mut writes = Vec::new();
+    let start = now().secs() + 1;
+    for k in 0..6 {
+        let named = Timestamp::from_secs(start + k);
+        // Write 30 ms after the second it names, as a receiver would.
+        sleep_until(named + 0.030);
+        pty.write_all(rmc(named).as_bytes()).unwrap();
+        writes.push((named, now()));
+    }
+
+    let mut samples = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while samples.len() < writes.len() && Instant::now() < deadline {
+        if let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
+            if let Some(s) = parse_sample(&line) {
+                samples.push(s);
+            } else {
+                panic!("unexpected stdout line {line:?}");
+            }
+        }
+    }
+    let (code, err) = terminate(&mut child, 15);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("Exiting on signal 15"), "{err}");
+    assert_eq!(samples.len(), writes.len(), "samples: {err}");
+
+    for (s, (named, written)) in samples.iter().zip(&writes) {
+        assert_eq!(s.leap, 0);
+        // The sample time is the receive time shifted back by time2.
+        let received = s.time + time2;
+        let lag = received - written.as_secs_f64();
+        assert!(lag > -0.002 && lag < 0.010, "receive time {lag:+.6} s from the write");
+        // offset = named second + time2 - receive time
+        let expected = named.as_secs_f64() + time2 - received;
+        assert!(
+            (s.offset - expected).abs() < 2e-6,
+            "offset {} expected {expected}",
+            s.offset
+        );
+        // And against the truth: about 30 ms late, minus time2.
+        assert!((s.offset - (time2 - 0.030)).abs() < 0.010, "offset {}", s.offset);
+    }
+}
+
+#[test]
+fn garbage_and_bad_checksums_give_no_samples() {
+    let pty = Pty::open().expect("pty");
+    let slave = pty.slave_path().to_str().unwrap().to_string();
+    let mut child = spawn(&["-d", "127.127.20.0", "path", &slave]);
+    let lines = lines_of(&mut child);
+    thread::sleep(Duration::from_millis(500));
+    let t = Timestamp::from_secs(now().secs());
+    let good = rmc(t);
+    let mut bad_sum = good.clone();
+    // Flip one digit of the time: the checksum no longer matches.
+    bad_sum.replace_range(8..9, if &good[8..9] == "1" { "2" } else { "1" });
+    for chunk in [
+        "\x00\x7f\u{1}garbage without end of line".to_string(),
+        "\r\n$GPRMC,not,a,sentence*00\r\n".to_string(),
+        bad_sum,
+        "$GPRMC,120000.00,V,,,,,,,010124,,,N*".to_string() + "00\r\n",
+        "$GPRM".to_string(),
+        "\r\n".to_string(),
+    ] {
+        pty.write_all(chunk.as_bytes()).unwrap();
+        thread::sleep(Duration::from_millis(50));
+    }
+    thread::sleep(Duration::from_millis(500));
+    let (code, err) = terminate(&mut child, 2);
+    assert_eq!(code, Some(0));
+    assert!(err.contains("Exiting on signal 2"), "{err}");
+    let out: Vec<String> = lines.try_iter().collect();
+    assert!(
+        out.iter().all(|l| !l.starts_with("SAMPLE")),
+        "no sample from bad input: {out:?}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
