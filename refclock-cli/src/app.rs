@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use refclock_core::calendar::Basedate;
 use refclock_core::clockstats::clockstats_line;
 use refclock_core::os::host::{Handler, Host, HostOptions};
-use refclock_core::os::{privs, signals};
+use refclock_core::os::{privs, sched, signals};
 use refclock_core::{Action, ClockId, DriverConfig, Sample, Timestamp};
 use refclock_drivers::registry;
 use refclock_sock::{SockClient, SockSample};
@@ -222,7 +222,12 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
 
     let entry = registry::by_kind(opts.clock.kind)
         .and_then(|e| e.constructor.map(|c| (e, c)))
-        .ok_or_else(|| Fatal::Startup(format!("Missing driver for refclock type {}", opts.clock.kind)))?;
+        .ok_or_else(|| {
+            Fatal::Startup(format!(
+                "Missing driver for refclock type {}",
+                opts.clock.kind
+            ))
+        })?;
     let config = DriverConfig {
         unit: opts.clock.unit,
         fudge: opts.clock.fudge.clone(),
@@ -237,8 +242,16 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
         poll_exponent: opts.poll,
         ..HostOptions::default()
     };
-    let mut host = Host::start(driver, host_opts, &mut output)
-        .map_err(|e| Fatal::Startup(format!("{} ({}): {e}", entry.0.ntpd_name, ClockId { kind: opts.clock.kind, unit: opts.clock.unit })))?;
+    let mut host = Host::start(driver, host_opts, &mut output).map_err(|e| {
+        Fatal::Startup(format!(
+            "{} ({}): {e}",
+            entry.0.ntpd_name,
+            ClockId {
+                kind: opts.clock.kind,
+                unit: opts.clock.unit
+            }
+        ))
+    })?;
     if opts.debug > 0 {
         eprintln!(
             "{} {} started on {}",
@@ -246,6 +259,10 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
             entry.0.ntpd_name,
             host.device().path.display()
         );
+    }
+
+    if let Some(priority) = opts.priority {
+        sched::set_realtime(priority).map_err(|e| Fatal::Startup(e.to_string()))?;
     }
 
     // The built-in simulator runs in this process and keeps creating

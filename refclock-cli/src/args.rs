@@ -6,8 +6,9 @@
 //! `--`. `-l`, `-v` and `-h` act at once when they are met. Beyond the C
 //! program: the address may be a driver name (`nmea`, `GPS_NMEA`), the
 //! driver options `stratum`, `refid`, `unit`, `path` and `ppspath` exist,
-//! numbers are checked strictly (the C program's `atoi` turns typos into
-//! 0), `mode` takes hex (`0x50`) too, and `--simulate[=SCENARIO]` runs the
+//! `-P PRIORITY` gives real-time scheduling as ntpd's `-P` does, numbers
+//! are checked strictly (the C program's `atoi` turns typos into 0), `mode`
+//! takes hex (`0x50`) too, and `--simulate[=SCENARIO]` runs the
 //! driver against a built-in simulated receiver.
 
 use std::path::PathBuf;
@@ -52,6 +53,8 @@ pub struct Options {
     pub phones: Vec<String>,
     /// `-d` count.
     pub debug: u8,
+    /// `-P`: run with SCHED_FIFO at this priority and memory locked.
+    pub priority: Option<i32>,
     /// `--simulate[=SCENARIO]`: run against the built-in simulated receiver.
     pub simulate: Option<String>,
     /// The clock.
@@ -97,13 +100,17 @@ pub enum ArgError {
     #[error("missing reference clock address")]
     MissingAddress,
     /// The address does not parse.
-    #[error("Could not parse refclock address {0:?} (expected 127.127.TYPE.UNIT or a driver name)")]
+    #[error(
+        "Could not parse refclock address {0:?} (expected 127.127.TYPE.UNIT or a driver name)"
+    )]
     BadAddress(String),
     /// A type number that is no driver.
     #[error("Invalid refclock type {0}")]
     InvalidType(u32),
     /// A known type this build lacks.
-    #[error("Missing driver for refclock type {kind} ({name}); `-l` lists the drivers this build has")]
+    #[error(
+        "Missing driver for refclock type {kind} ({name}); `-l` lists the drivers this build has"
+    )]
     MissingDriver {
         /// Type number.
         kind: u8,
@@ -156,6 +163,7 @@ pub fn usage(prog: &str) -> String {
          \x20 -c FILE\tWrite reference clock statistics to FILE\n\
          \x20 -i INTERVAL\tSet minpoll and maxpoll to INTERVAL (default: 6)\n\
          \x20 -p AT-COMMAND\tSpecify phone number as AT command for modem drivers\n\
+         \x20 -P PRIORITY\tRun with SCHED_FIFO at PRIORITY and memory locked\n\
          \x20 -d\t\tIncrease debug level\n\
          \x20 -l\t\tPrint available drivers\n\
          \x20 -v\t\tPrint version\n\
@@ -183,7 +191,10 @@ fn parse_u8(option: &str, value: &str, max: u8) -> Result<u8, ArgError> {
 }
 
 fn parse_mode(value: &str) -> Result<u32, ArgError> {
-    let r = if let Some(hex) = value.strip_prefix("0x").or_else(|| value.strip_prefix("0X")) {
+    let r = if let Some(hex) = value
+        .strip_prefix("0x")
+        .or_else(|| value.strip_prefix("0X"))
+    {
         u32::from_str_radix(hex, 16)
     } else {
         value.parse::<u32>()
@@ -298,6 +309,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
         poll: 6,
         phones: Vec::new(),
         debug: 0,
+        priority: None,
         simulate: None,
         clock: ClockSpec {
             kind: 0,
@@ -337,13 +349,15 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
                 'l' => return Ok(Command::List),
                 'v' => return Ok(Command::Version),
                 'h' => return Ok(Command::Help),
-                'c' | 'i' | 'p' | 'r' | 's' | 'u' => {
+                'c' | 'i' | 'p' | 'P' | 'r' | 's' | 'u' => {
                     let attached = &cluster[pos + c.len_utf8()..];
                     let value = if !attached.is_empty() {
                         attached.to_string()
                     } else {
                         i += 1;
-                        args.get(i).cloned().ok_or(ArgError::MissingOptionArgument(c))?
+                        args.get(i)
+                            .cloned()
+                            .ok_or(ArgError::MissingOptionArgument(c))?
                     };
                     match c {
                         'c' => o.clockstats = Some(value),
@@ -364,6 +378,19 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
                                 return Err(ArgError::TooManyPhones);
                             }
                             o.phones.push(value)
+                        }
+                        'P' => {
+                            o.priority = match value.parse::<i32>() {
+                                Ok(v) if (1..=99).contains(&v) => Some(v),
+                                _ => {
+                                    return Err(ArgError::BadOptionValue {
+                                        option: 'P',
+                                        value,
+                                        reason: "expected a SCHED_FIFO priority from 1 to 99"
+                                            .into(),
+                                    })
+                                }
+                            }
                         }
                         'r' => o.root_dir = value.into(),
                         's' => o.socket = Some(value.into()),
@@ -400,7 +427,10 @@ mod tests {
     #[test]
     fn man_page_example() {
         let o = run("-s /var/run/chrony-GPS.sock 127.127.20.0 mode 80 time2 0.5 flag1 1");
-        assert_eq!(o.socket.as_deref(), Some(std::path::Path::new("/var/run/chrony-GPS.sock")));
+        assert_eq!(
+            o.socket.as_deref(),
+            Some(std::path::Path::new("/var/run/chrony-GPS.sock"))
+        );
         assert_eq!((o.clock.kind, o.clock.unit), (20, 0));
         assert_eq!(o.clock.fudge.mode, 80);
         assert_eq!(o.clock.fudge.time2, Some(0.5));
@@ -411,7 +441,8 @@ mod tests {
 
     #[test]
     fn getopt_clusters_and_attached_values() {
-        let o = run("-dd -i4 -c- -p ATDT1 -pATDT2 -unobody2 -r /tmp 127.127.20.1");
+        let o = run("-dd -i4 -c- -p ATDT1 -pATDT2 -unobody2 -r /tmp -P 50 127.127.20.1");
+        assert_eq!(o.priority, Some(50));
         assert_eq!(o.debug, 2);
         assert_eq!(o.poll, 4);
         assert_eq!(o.clockstats.as_deref(), Some("-"));
@@ -440,14 +471,20 @@ mod tests {
     fn names_and_extensions() {
         let o = run("nmea unit 2 path /dev/ttyUSB0 refid NMEA stratum 1 mode 0x50");
         assert_eq!((o.clock.kind, o.clock.unit), (20, 2));
-        assert_eq!(o.clock.device.as_deref(), Some(std::path::Path::new("/dev/ttyUSB0")));
+        assert_eq!(
+            o.clock.device.as_deref(),
+            Some(std::path::Path::new("/dev/ttyUSB0"))
+        );
         assert_eq!(o.clock.fudge.refid, Some(*b"NMEA"));
         assert_eq!(o.clock.fudge.stratum, Some(1));
         assert_eq!(o.clock.fudge.mode, 0x50);
         let o = run("--simulate=jitter GPS_NMEA");
         assert_eq!(o.simulate.as_deref(), Some("jitter"));
         // `unit` only goes with a name: the address already has one.
-        assert!(matches!(p("127.127.20.0 unit 1"), Err(ArgError::UnknownDriverOption(_))));
+        assert!(matches!(
+            p("127.127.20.0 unit 1"),
+            Err(ArgError::UnknownDriverOption(_))
+        ));
     }
 
     #[test]
@@ -459,14 +496,42 @@ mod tests {
         assert!(matches!(p("127.127.20"), Err(ArgError::BadAddress(_))));
         assert_eq!(p("127.127.99.0"), Err(ArgError::InvalidType(99)));
         assert_eq!(p("127.127.300.0"), Err(ArgError::InvalidType(300)));
-        assert!(matches!(p("127.127.8.0"), Err(ArgError::MissingDriver { kind: 8, .. })));
-        assert_eq!(p("127.127.20.0 mode"), Err(ArgError::MissingValue("mode".into())));
-        assert!(matches!(p("127.127.20.0 mode eighty"), Err(ArgError::BadValue { .. })));
-        assert!(matches!(p("127.127.20.0 time2 x"), Err(ArgError::BadValue { .. })));
-        assert!(matches!(p("127.127.20.0 flag1 2"), Err(ArgError::BadValue { .. })));
-        assert!(matches!(p("127.127.20.0 refid TOOLONG"), Err(ArgError::BadValue { .. })));
-        assert!(matches!(p("-i 99 127.127.20.0"), Err(ArgError::BadOptionValue { .. })));
-        assert_eq!(p("127.127.20.0 speed 9600"), Err(ArgError::UnknownDriverOption("speed".into())));
+        assert!(matches!(
+            p("127.127.8.0"),
+            Err(ArgError::MissingDriver { kind: 8, .. })
+        ));
+        assert_eq!(
+            p("127.127.20.0 mode"),
+            Err(ArgError::MissingValue("mode".into()))
+        );
+        assert!(matches!(
+            p("127.127.20.0 mode eighty"),
+            Err(ArgError::BadValue { .. })
+        ));
+        assert!(matches!(
+            p("127.127.20.0 time2 x"),
+            Err(ArgError::BadValue { .. })
+        ));
+        assert!(matches!(
+            p("127.127.20.0 flag1 2"),
+            Err(ArgError::BadValue { .. })
+        ));
+        assert!(matches!(
+            p("127.127.20.0 refid TOOLONG"),
+            Err(ArgError::BadValue { .. })
+        ));
+        assert!(matches!(
+            p("-i 99 127.127.20.0"),
+            Err(ArgError::BadOptionValue { .. })
+        ));
+        assert!(matches!(
+            p("-P 0 127.127.20.0"),
+            Err(ArgError::BadOptionValue { .. })
+        ));
+        assert_eq!(
+            p("127.127.20.0 speed 9600"),
+            Err(ArgError::UnknownDriverOption("speed".into()))
+        );
         let many = (0..10).map(|i| format!("-p {i} ")).collect::<String>() + "127.127.20.0";
         assert_eq!(p(&many), Err(ArgError::TooManyPhones));
     }

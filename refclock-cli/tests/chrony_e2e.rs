@@ -73,8 +73,18 @@ fn stop(mut child: Child) -> (Option<i32>, String, String) {
         sleep(Duration::from_millis(20));
     };
     let (mut out, mut err) = (String::new(), String::new());
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     (status.code(), out, err)
 }
 
@@ -95,9 +105,11 @@ fn chronyd_accepts_ntp_refclock_samples() {
     let sim = simulator();
     let child = ntp_refclock(&chronyd.sock_path(), sim.path(), true);
 
-    let stats = chronyd.wait_until("5 samples from ntp-refclock", Duration::from_secs(25), |c| {
-        c.source_stats("GPS").filter(|s| s.samples >= 5)
-    });
+    let stats = chronyd.wait_until(
+        "5 samples from ntp-refclock",
+        Duration::from_secs(25),
+        |c| c.source_stats("GPS").filter(|s| s.samples >= 5),
+    );
     let source = chronyd.source("GPS").expect("GPS source");
     let raw = raw_offsets(&chronyd);
     let (code, out, err) = stop(child);
@@ -122,7 +134,10 @@ fn chronyd_accepts_ntp_refclock_samples() {
     // refclocks.log keeps true − system, one line per sample we sent.
     assert!(raw.len() >= 5, "{raw:?}");
     for o in &raw {
-        assert!((o - EXPECTED).abs() < 0.005, "logged offset {o}, expected {EXPECTED}");
+        assert!(
+            (o - EXPECTED).abs() < 0.005,
+            "logged offset {o}, expected {EXPECTED}"
+        );
     }
     // The simulator's truth agrees: the sentence ended DELAY after the second.
     let truth = sim.truth();
@@ -167,7 +182,10 @@ fn ntp_refclock_survives_chronyd_restart() {
     // Within 2 s of the socket's return (samples come once a second, so
     // allow for the second that was running).
     let waited = resumed.duration_since(back);
-    assert!(waited < Duration::from_secs(3), "resumed after {waited:?}: {err}");
+    assert!(
+        waited < Duration::from_secs(3),
+        "resumed after {waited:?}: {err}"
+    );
     assert_eq!(code, Some(0), "still running until SIGTERM: {err}");
     // The loss is logged once, not once per dropped sample.
     assert_eq!(err.matches("samples are dropped").count(), 1, "{err}");

@@ -162,7 +162,10 @@ fn samples_match_what_was_written_and_when() {
         // The sample time is the receive time shifted back by time2.
         let received = s.time + time2;
         let lag = received - written.as_secs_f64();
-        assert!(lag > -0.002 && lag < 0.010, "receive time {lag:+.6} s from the write");
+        assert!(
+            lag > -0.002 && lag < 0.010,
+            "receive time {lag:+.6} s from the write"
+        );
         // offset = named second + time2 - receive time
         let expected = named.as_secs_f64() + time2 - received;
         assert!(
@@ -171,7 +174,11 @@ fn samples_match_what_was_written_and_when() {
             s.offset
         );
         // And against the truth: about 30 ms late, minus time2.
-        assert!((s.offset - (time2 - 0.030)).abs() < 0.010, "offset {}", s.offset);
+        assert!(
+            (s.offset - (time2 - 0.030)).abs() < 0.010,
+            "offset {}",
+            s.offset
+        );
     }
 }
 
@@ -208,4 +215,59 @@ fn garbage_and_bad_checksums_give_no_samples() {
         "no sample from bad input: {out:?}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn clockstats_records_in_ntpd_format_with_flag4_privacy() {
+    let pty = Pty::open().expect("pty");
+    let slave = pty.slave_path().to_str().unwrap().to_string();
+    let stats = std::env::temp_dir().join(format!("refclock-clockstats-{}", std::process::id()));
+    let _ = std::fs::remove_file(&stats);
+    let mut child = spawn(&[
+        "-i",
+        "0",
+        "-c",
+        stats.to_str().unwrap(),
+        "127.127.20.0",
+        "path",
+        &slave,
+        "flag4",
+        "1",
+    ]);
+    let _lines = lines_of(&mut child);
+    thread::sleep(Duration::from_millis(500));
+    let start = now().secs() + 1;
+    for k in 0..4 {
+        let named = Timestamp::from_secs(start + k);
+        sleep_until(named + 0.050);
+        pty.write_all(rmc(named).as_bytes()).unwrap();
+    }
+    thread::sleep(Duration::from_millis(1500));
+    let (code, err) = terminate(&mut child, 15);
+    assert_eq!(code, Some(0), "{err}");
+    let text = std::fs::read_to_string(&stats).expect("clockstats written");
+    let _ = std::fs::remove_file(&stats);
+    let records: Vec<&str> = text.lines().filter(|l| l.contains("$GPRMC")).collect();
+    assert!(records.len() >= 2, "clockstats:\n{text}");
+    let today_mjd = now().secs() / 86_400 + 40_587;
+    for r in &records {
+        let mut f = r.splitn(4, ' ');
+        let mjd: i64 = f.next().unwrap().parse().expect("MJD");
+        let sod = f.next().unwrap();
+        let addr = f.next().unwrap();
+        let code = f.next().unwrap();
+        assert!((mjd - today_mjd).abs() <= 1, "{r}");
+        let (secs, frac) = sod.split_once('.').expect("seconds with decimals");
+        assert!(
+            secs.parse::<u32>().unwrap() < 86_401 && frac.len() == 3,
+            "{r}"
+        );
+        assert_eq!(addr, "127.127.20.0");
+        // flag4: latitude and longitude are not in the record.
+        assert!(
+            !code.contains("4807.038") && !code.contains("01131.000"),
+            "{r}"
+        );
+        assert!(code.starts_with("$GPRMC,"), "{r}");
+    }
 }

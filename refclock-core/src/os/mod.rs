@@ -10,6 +10,7 @@ pub mod host;
 pub mod pps;
 pub mod privs;
 pub mod pty;
+pub mod sched;
 pub mod serial;
 pub mod signals;
 

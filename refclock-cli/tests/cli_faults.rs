@@ -1,0 +1,142 @@
+//! Faults beyond the C program: the receiver's device vanishing (a USB
+//! receiver unplugged) and coming back at the same path. ntp-refclock must
+//! log it once, wait with back-off and almost no CPU, reopen it, and resume.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use refclock_core::calendar::CivilTime;
+use refclock_core::os::clock::now;
+use refclock_core::os::pty::Pty;
+use refclock_core::Timestamp;
+
+fn rmc(t: Timestamp) -> String {
+    let c = CivilTime::from_timestamp(t);
+    let body = format!(
+        "GPRMC,{:02}{:02}{:02}.00,A,4807.038,N,01131.000,E,0.0,0.0,{:02}{:02}{:02},,,A",
+        c.hour,
+        c.minute,
+        c.second,
+        c.day,
+        c.month,
+        c.year % 100
+    );
+    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
+    format!("${body}*{cs:02X}\r\n")
+}
+
+/// Writes one RMC per second for `n` seconds, 50 ms after each second.
+fn feed(pty: &Pty, n: i64) {
+    let start = now().secs() + 1;
+    for k in 0..n {
+        let named = Timestamp::from_secs(start + k);
+        let d = (named + 0.05) - now();
+        if d > 0.0 {
+            thread::sleep(Duration::from_secs_f64(d));
+        }
+        let _ = pty.write_all(rmc(named).as_bytes());
+    }
+}
+
+/// CPU time (user + system) of a process, in clock ticks.
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+}
+
+fn samples_seen(rx: &mpsc::Receiver<String>) -> usize {
+    rx.try_iter().filter(|l| l.starts_with("SAMPLE: ")).count()
+}
+
+#[test]
+fn vanished_device_is_reopened_when_it_returns() {
+    let dir = std::env::temp_dir().join(format!("refclock-vanish-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let link = dir.join("gps0");
+    let mut pty = Pty::open().unwrap();
+    pty.link_at(&link).unwrap();
+
+    // `-u root -r /`: the device path must still resolve after the
+    // privilege drop for a reopen to find it.
+    let mut child: Child = Command::new(env!("CARGO_BIN_EXE_ntp-refclock"))
+        .args(["-u", "root", "-r", "/", "127.127.20.0", "path"])
+        .arg(&link)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    thread::spawn(move || {
+        for l in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    thread::sleep(Duration::from_millis(500));
+    feed(&pty, 3);
+    thread::sleep(Duration::from_millis(300));
+    assert!(samples_seen(&rx) >= 2, "samples before the device vanished");
+
+    // Unplug: the pty goes away together with its link.
+    drop(pty);
+    thread::sleep(Duration::from_millis(300));
+    let ticks_before = cpu_ticks(child.id());
+    let missing = Instant::now();
+    thread::sleep(Duration::from_secs(5));
+    let ticks = cpu_ticks(child.id()) - ticks_before;
+    let hz = 100.0; // USER_HZ on Linux
+    let cpu = ticks as f64 / hz / missing.elapsed().as_secs_f64();
+    assert!(
+        cpu < 0.01,
+        "CPU use while the device is missing: {:.1} %",
+        cpu * 100.0
+    );
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "ntp-refclock must keep running"
+    );
+    assert_eq!(samples_seen(&rx), 0);
+
+    // Plug it back in at the same path.
+    let mut pty = Pty::open().unwrap();
+    pty.link_at(&link).unwrap();
+    let back = Instant::now();
+    let mut resumed = false;
+    while back.elapsed() < Duration::from_secs(20) && !resumed {
+        feed(&pty, 1);
+        thread::sleep(Duration::from_millis(200));
+        resumed = samples_seen(&rx) > 0;
+    }
+
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    drop(pty);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    assert!(resumed, "no samples after the device came back: {err}");
+    // Back-off 1, 2, 4 s: the return is noticed within the next step.
+    assert!(back.elapsed() < Duration::from_secs(15), "{err}");
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(
+        err.matches("will try to reopen").count(),
+        1,
+        "logged once: {err}"
+    );
+    assert_eq!(err.matches("reopened").count(), 1, "{err}");
+}
