@@ -342,8 +342,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
         let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.is_empty()) else {
             break;
         };
-        let mut chars = cluster.char_indices();
-        while let Some((pos, c)) = chars.next() {
+        for (pos, c) in cluster.char_indices() {
             match c {
                 'd' => o.debug = o.debug.saturating_add(1),
                 'l' => return Ok(Command::List),

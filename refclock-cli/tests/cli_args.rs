@@ -22,7 +22,10 @@ fn list_prints_ntpd_names() {
     assert!(s.lines().any(|l| l == "127.127.20.*\tGPS_NMEA"), "{s}");
     for line in s.lines() {
         let (addr, name) = line.split_once('\t').expect("tab-separated");
-        assert!(addr.starts_with("127.127.") && addr.ends_with(".*"), "{line}");
+        assert!(
+            addr.starts_with("127.127.") && addr.ends_with(".*"),
+            "{line}"
+        );
         assert!(!name.is_empty());
     }
 }

@@ -92,8 +92,7 @@ fn terminate(child: &mut Child, sig: i32) -> (Option<i32>, String) {
         .args([&format!("-{sig}"), &pid])
         .status()
         .expect("kill");
-    let out = child.wait_with_output_stderr();
-    out
+    child.wait_with_output_stderr()
 }
 
 trait WaitStderr {
