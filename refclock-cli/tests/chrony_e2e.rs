@@ -6,9 +6,11 @@
 
 #[path = "../../refclock-sock/tests/support/chrony.rs"]
 mod chrony;
+mod common;
 
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Child;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -36,56 +38,26 @@ fn simulator() -> SimHandle {
 /// run drops to `nobody` in an empty directory as in production; without,
 /// it stays where the socket path still resolves after chronyd re-creates it
 /// (`-u root -r /`), which reconnecting needs.
-fn ntp_refclock(sock: &std::path::Path, device: &std::path::Path, chroot: bool) -> Child {
-    let root = std::env::temp_dir().join(format!("refclock-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&root).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ntp-refclock"));
-    if chroot {
-        cmd.arg("-r").arg(&root);
-    } else {
-        cmd.args(["-u", "root", "-r", "/"]);
+fn ntp_refclock(sock: &Path, device: &Path, chroot: bool) -> Child {
+    let (sock, device, time2) = (
+        sock.to_str().unwrap(),
+        device.to_str().unwrap(),
+        TIME2.to_string(),
+    );
+    let mut args = vec!["-s", sock, "127.127.20.0", "path", device, "time2", &time2];
+    if !chroot {
+        args.splice(0..0, ["-u", "root", "-r", "/"]);
     }
-    cmd.arg("-s")
-        .arg(sock)
-        .arg("127.127.20.0")
-        .arg("path")
-        .arg(device)
-        .args(["time2", &TIME2.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start ntp-refclock")
+    common::spawn(&args)
 }
 
+/// SIGTERM, then the exit code, stdout and stderr.
 fn stop(mut child: Child) -> (Option<i32>, String, String) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("ntp-refclock did not exit on SIGTERM");
-        }
-        sleep(Duration::from_millis(20));
-    };
-    let (mut out, mut err) = (String::new(), String::new());
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut out)
-        .unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    (status.code(), out, err)
+    let mut out = String::new();
+    let mut stdout = child.stdout.take().unwrap();
+    let (code, err) = common::terminate(&mut child, 15);
+    stdout.read_to_string(&mut out).unwrap();
+    (code, out, err)
 }
 
 fn raw_offsets(chronyd: &Chronyd) -> Vec<f64> {

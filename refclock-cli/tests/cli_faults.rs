@@ -2,41 +2,24 @@
 //! receiver unplugged) and coming back at the same path. ntp-refclock must
 //! log it once, wait with back-off and almost no CPU, reopen it, and resume.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Child;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use refclock_core::calendar::CivilTime;
+use common::{lines_of, rmc, sleep_until, spawn, terminate};
 use refclock_core::os::clock::now;
 use refclock_core::os::pty::Pty;
 use refclock_core::Timestamp;
-
-fn rmc(t: Timestamp) -> String {
-    let c = CivilTime::from_timestamp(t);
-    let body = format!(
-        "GPRMC,{:02}{:02}{:02}.00,A,4807.038,N,01131.000,E,0.0,0.0,{:02}{:02}{:02},,,A",
-        c.hour,
-        c.minute,
-        c.second,
-        c.day,
-        c.month,
-        c.year % 100
-    );
-    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
-    format!("${body}*{cs:02X}\r\n")
-}
 
 /// Writes one RMC per second for `n` seconds, 50 ms after each second.
 fn feed(pty: &Pty, n: i64) {
     let start = now().secs() + 1;
     for k in 0..n {
         let named = Timestamp::from_secs(start + k);
-        let d = (named + 0.05) - now();
-        if d > 0.0 {
-            thread::sleep(Duration::from_secs_f64(d));
-        }
+        sleep_until(named + 0.05);
         let _ = pty.write_all(rmc(named).as_bytes());
     }
 }
@@ -65,20 +48,16 @@ fn vanished_device_is_reopened_when_it_returns() {
 
     // `-u root -r /`: the device path must still resolve after the
     // privilege drop for a reopen to find it.
-    let mut child: Child = Command::new(env!("CARGO_BIN_EXE_ntp-refclock"))
-        .args(["-u", "root", "-r", "/", "127.127.20.0", "path"])
-        .arg(&link)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let out = child.stdout.take().unwrap();
-    thread::spawn(move || {
-        for l in BufReader::new(out).lines().map_while(Result::ok) {
-            let _ = tx.send(l);
-        }
-    });
+    let mut child: Child = spawn(&[
+        "-u",
+        "root",
+        "-r",
+        "/",
+        "127.127.20.0",
+        "path",
+        link.to_str().unwrap(),
+    ]);
+    let rx = lines_of(&mut child);
     thread::sleep(Duration::from_millis(500));
     feed(&pty, 3);
     thread::sleep(Duration::from_millis(300));
@@ -115,24 +94,14 @@ fn vanished_device_is_reopened_when_it_returns() {
         resumed = samples_seen(&rx) > 0;
     }
 
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let (code, err) = terminate(&mut child, 15);
     drop(pty);
     let _ = std::fs::remove_dir_all(&dir);
 
     assert!(resumed, "no samples after the device came back: {err}");
     // Back-off 1, 2, 4 s: the return is noticed within the next step.
     assert!(back.elapsed() < Duration::from_secs(15), "{err}");
-    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(code, Some(0), "{err}");
     assert_eq!(
         err.matches("will try to reopen").count(),
         1,

@@ -2,123 +2,15 @@
 //! sentences into at known times: the samples it prints must carry the
 //! right offsets and receive times, and it must end cleanly on a signal.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+mod common;
+
 use std::thread;
 use std::time::{Duration, Instant};
 
-use refclock_core::calendar::CivilTime;
+use common::{lines_of, parse_sample, rmc, sleep_until, spawn, terminate};
 use refclock_core::os::clock::now;
 use refclock_core::os::pty::Pty;
 use refclock_core::Timestamp;
-
-/// `$BODY*CS\r\n` with the NMEA checksum.
-fn sentence(body: &str) -> String {
-    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
-    format!("${body}*{cs:02X}\r\n")
-}
-
-fn rmc(t: Timestamp) -> String {
-    let c = CivilTime::from_timestamp(t);
-    sentence(&format!(
-        "GPRMC,{:02}{:02}{:02}.00,A,4807.038,N,01131.000,E,0.0,0.0,{:02}{:02}{:02},,,A",
-        c.hour,
-        c.minute,
-        c.second,
-        c.day,
-        c.month,
-        c.year % 100
-    ))
-}
-
-struct Parsed {
-    time: f64,
-    offset: f64,
-    leap: u8,
-}
-
-fn parse_sample(line: &str) -> Option<Parsed> {
-    let rest = line.strip_prefix("SAMPLE: time=")?;
-    let (time, rest) = rest.split_once(" offset=")?;
-    let (offset, leap) = rest.split_once(" leap=")?;
-    Some(Parsed {
-        time: time.parse().ok()?,
-        offset: offset.parse().ok()?,
-        leap: leap.parse().ok()?,
-    })
-}
-
-/// Starts ntp-refclock. When the tests run as root it drops to `nobody`
-/// in an empty temporary directory, as in production (the default
-/// /var/empty may not exist here).
-fn spawn(args: &[&str]) -> Child {
-    let root = std::env::temp_dir().join(format!("refclock-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&root).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_ntp-refclock"))
-        .arg("-r")
-        .arg(&root)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start ntp-refclock")
-}
-
-/// Lines of the child's stdout, as they come.
-fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-fn sleep_until(t: Timestamp) {
-    let d = t - now();
-    if d > 0.0 {
-        thread::sleep(Duration::from_secs_f64(d));
-    }
-}
-
-fn terminate(child: &mut Child, sig: i32) -> (Option<i32>, String) {
-    let pid = child.id().to_string();
-    Command::new("kill")
-        .args([&format!("-{sig}"), &pid])
-        .status()
-        .expect("kill");
-    child.wait_with_output_stderr()
-}
-
-trait WaitStderr {
-    fn wait_with_output_stderr(&mut self) -> (Option<i32>, String);
-}
-
-impl WaitStderr for Child {
-    fn wait_with_output_stderr(&mut self) -> (Option<i32>, String) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Some(status) = self.try_wait().expect("wait") {
-                let mut err = String::new();
-                if let Some(mut e) = self.stderr.take() {
-                    use std::io::Read;
-                    let _ = e.read_to_string(&mut err);
-                }
-                return (status.code(), err);
-            }
-            if Instant::now() > deadline {
-                let _ = self.kill();
-                panic!("ntp-refclock did not exit");
-            }
-            thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
 
 #[test]
 fn samples_match_what_was_written_and_when() {

@@ -3,43 +3,26 @@
 //! sample it prints must agree with the simulator's truth log, and bad
 //! sentences must give no sample at all.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+mod common;
+
 use std::thread;
 use std::time::Duration;
+
+use common::{parse_sample, spawn, terminate, Sample};
 
 use refclock_cli::sim::{parse_scenarios, SimConfig, Simulator, TruthRecord};
 use refclock_core::calendar::SECS_PER_WEEK;
 
 const TIME2: f64 = 0.05;
 
-#[derive(Debug, Clone, Copy)]
-struct Sample {
-    time: f64,
-    offset: f64,
-    leap: u8,
+/// When the driver took the receive timestamp.
+fn received(s: &Sample) -> f64 {
+    s.time + TIME2
 }
 
-impl Sample {
-    /// When the driver took the receive timestamp.
-    fn received(&self) -> f64 {
-        self.time + TIME2
-    }
-    /// The reference time the driver decoded (system time + offset).
-    fn reference(&self) -> f64 {
-        self.time + self.offset
-    }
-}
-
-fn parse(line: &str) -> Option<Sample> {
-    let rest = line.strip_prefix("SAMPLE: time=")?;
-    let (time, rest) = rest.split_once(" offset=")?;
-    let (offset, leap) = rest.split_once(" leap=")?;
-    Some(Sample {
-        time: time.parse().ok()?,
-        offset: offset.parse().ok()?,
-        leap: leap.parse().ok()?,
-    })
+/// The reference time the driver decoded (system time + offset).
+fn reference(s: &Sample) -> f64 {
+    s.time + s.offset
 }
 
 /// Runs the simulator with `scenarios` for `seconds` and ntp-refclock on it;
@@ -52,40 +35,19 @@ fn run(scenarios: &str, seconds: u64) -> (Vec<Sample>, Vec<TruthRecord>, String)
         ..SimConfig::default()
     })
     .unwrap();
-    let root = std::env::temp_dir().join(format!("refclock-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&root).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ntp-refclock"))
-        .arg("-r")
-        .arg(&root)
-        .args(["127.127.20.0", "path"])
-        .arg(sim.path())
-        .args(["time2", &TIME2.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = child.stdout.take().unwrap();
-    let reader = thread::spawn(move || {
-        BufReader::new(out)
-            .lines()
-            .map_while(Result::ok)
-            .map(|l| parse(&l).unwrap_or_else(|| panic!("not a sample line: {l:?}")))
-            .collect::<Vec<_>>()
-    });
+    let time2 = TIME2.to_string();
+    let path = sim.path().to_str().unwrap().to_string();
+    let mut child = spawn(&["127.127.20.0", "path", &path, "time2", &time2]);
+    let lines = common::lines_of(&mut child);
     thread::sleep(Duration::from_secs(seconds));
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
-    assert_eq!(status.code(), Some(0), "{err}");
-    let samples = reader.join().unwrap();
+    let (code, err) = terminate(&mut child, 15);
+    assert_eq!(code, Some(0), "{err}");
+    // The reader thread has seen everything once the pipe closed.
+    thread::sleep(Duration::from_millis(100));
+    let samples: Vec<Sample> = lines
+        .try_iter()
+        .map(|l| parse_sample(&l).unwrap_or_else(|| panic!("not a sample line: {l:?}")))
+        .collect();
     (samples, sim.truth(), err)
 }
 
@@ -98,7 +60,7 @@ fn source_of<'a>(s: &Sample, truth: &'a [TruthRecord], correction: f64) -> Optio
         let Some(expected) = t.expected_offset(TIME2) else {
             return false;
         };
-        let lag = s.received() - t.eol.unwrap().as_secs_f64();
+        let lag = received(s) - t.eol.unwrap().as_secs_f64();
         t.ok()
             && (-0.001..0.010).contains(&lag)
             && (s.offset - (expected + correction)).abs() < 0.010
@@ -118,7 +80,7 @@ fn check_against_truth(samples: &[Sample], truth: &[TruthRecord], correction: f6
     }
     // One sample per named second at most: reference times strictly grow.
     for w in samples.windows(2) {
-        assert!(w[1].reference() > w[0].reference() + 0.5, "{w:?}");
+        assert!(reference(&w[1]) > reference(&w[0]) + 0.5, "{w:?}");
     }
 }
 

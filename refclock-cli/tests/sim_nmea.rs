@@ -7,15 +7,7 @@ use refclock_core::calendar::{gps_to_unix, CivilTime, GPS_WEEK_CYCLE};
 use refclock_drivers::nmea::parse::{self as drv, Checksum, Date, Status};
 
 fn civil(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> CivilTime {
-    CivilTime {
-        year: y,
-        month: mo,
-        day: d,
-        hour: h,
-        minute: mi,
-        second: s,
-        nanos: 0,
-    }
+    CivilTime::new(y, mo, d, h, mi, s)
 }
 
 /// Local check: `$`, body, `*HH`, CR LF, XOR of the body.

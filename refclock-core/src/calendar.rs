@@ -159,6 +159,20 @@ pub struct CivilTime {
 }
 
 impl CivilTime {
+    /// A civil time at a whole second (fields are checked later, by
+    /// [`CivilTime::validate`] or [`CivilTime::to_timestamp`]).
+    pub const fn new(year: i32, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Self {
+        CivilTime {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanos: 0,
+        }
+    }
+
     /// Checks every field's range, including the day against the month.
     pub fn validate(&self) -> Result<(), CalendarError> {
         check("month", self.month as i64, 1, 12)?;
@@ -375,17 +389,7 @@ mod tests {
     use super::*;
 
     fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
-        CivilTime {
-            year: y,
-            month: mo,
-            day: d,
-            hour: h,
-            minute: mi,
-            second: s,
-            nanos: 0,
-        }
-        .to_timestamp()
-        .unwrap()
+        CivilTime::new(y, mo, d, h, mi, s).to_timestamp().unwrap()
     }
 
     #[test]

@@ -64,56 +64,132 @@ fn new_nmea(config: DriverConfig) -> Box<dyn Driver> {
 }
 
 #[cfg(feature = "nmea")]
-const NMEA: Entry = entry!(20, "GPS_NMEA", "nmea", "Generic NMEA GPS Receiver", new_nmea);
+const NMEA: Entry = entry!(
+    20,
+    "GPS_NMEA",
+    "nmea",
+    "Generic NMEA GPS Receiver",
+    new_nmea
+);
 #[cfg(not(feature = "nmea"))]
 const NMEA: Entry = entry!(20, "GPS_NMEA", "nmea", "Generic NMEA GPS Receiver");
 
 /// Every ntpd driver type, in type order.
 pub static ENTRIES: &[Entry] = &[
-    entry!(1, "LOCALCLOCK", "local", "Undisciplined local clock (use chrony's `local`)"),
-    entry!(2, "GPS_TRAK", "trak", "TRAK 8810 GPS Receiver (no source in ntpd)"),
+    entry!(
+        1,
+        "LOCALCLOCK",
+        "local",
+        "Undisciplined local clock (use chrony's `local`)"
+    ),
+    entry!(
+        2,
+        "GPS_TRAK",
+        "trak",
+        "TRAK 8810 GPS Receiver (no source in ntpd)"
+    ),
     entry!(3, "WWV_PST", "pst", "PSTI/Traconex WWV/WWVH Receiver"),
-    entry!(4, "SPECTRACOM", "spectracom", "Spectracom (generic) Receivers"),
+    entry!(
+        4,
+        "SPECTRACOM",
+        "spectracom",
+        "Spectracom (generic) Receivers"
+    ),
     entry!(5, "TRUETIME", "truetime", "TrueTime (generic) Receivers"),
     entry!(6, "IRIG_AUDIO", "irig", "IRIG Audio Decoder"),
     entry!(7, "CHU_AUDIO", "chu", "CHU Audio Demodulator/Decoder"),
-    entry!(8, "PARSE", "generic", "Generic reference clock driver (PARSE)"),
+    entry!(
+        8,
+        "PARSE",
+        "generic",
+        "Generic reference clock driver (PARSE)"
+    ),
     entry!(9, "GPS_MX4200", "mx4200", "Magnavox MX4200 GPS Receiver"),
     entry!(10, "GPS_AS2201", "as2201", "Austron 2201A GPS Receiver"),
     entry!(11, "GPS_ARBITER", "arbiter", "Arbiter 1088A/B GPS Receiver"),
     entry!(12, "IRIG_TPRO", "tpro", "KSI/Odetics TPRO/S IRIG Interface"),
-    entry!(13, "ATOM_LEITCH", "leitch", "Leitch CSD 5300 Master Clock Controller"),
+    entry!(
+        13,
+        "ATOM_LEITCH",
+        "leitch",
+        "Leitch CSD 5300 Master Clock Controller"
+    ),
     entry!(14, "MSF_EES", "ees", "EES M201 MSF Receiver"),
-    entry!(15, "GPSTM_TRUE", "gpstm", "old TrueTime GPS/TM-TMD Receiver (not used)"),
+    entry!(
+        15,
+        "GPSTM_TRUE",
+        "gpstm",
+        "old TrueTime GPS/TM-TMD Receiver (not used)"
+    ),
     entry!(16, "IRIG_BANCOMM", "bancomm", "Bancomm GPS/IRIG Receiver"),
     entry!(17, "GPS_DATUM", "datum", "Datum Precision Time System"),
     entry!(18, "ACTS", "modem", "Automated Computer Time Service"),
     entry!(19, "WWV_HEATH", "heath", "Heath WWV/WWVH Receiver"),
     NMEA,
     entry!(21, "GPS_VME", "gpsvme", "TrueTime GPS-VME Interface"),
-    entry!(22, "ATOM_PPS", "pps", "PPS Clock Discipline (use chrony's `refclock PPS`)"),
+    entry!(
+        22,
+        "ATOM_PPS",
+        "pps",
+        "PPS Clock Discipline (use chrony's `refclock PPS`)"
+    ),
     entry!(23, "PTB_ACTS", "ptb", "replaced by ACTS (18)"),
     entry!(24, "USNO", "usno", "replaced by ACTS (18)"),
-    entry!(26, "GPS_HP", "hpgps", "HP 58503A GPS Time & Frequency Receiver"),
-    entry!(27, "ARCRON_MSF", "arcron", "ARCRON MSF (and DCF77) Receiver"),
-    entry!(28, "SHM", "shm", "Clock attached thru shared Memory (use chrony's `refclock SHM`)"),
+    entry!(
+        26,
+        "GPS_HP",
+        "hpgps",
+        "HP 58503A GPS Time & Frequency Receiver"
+    ),
+    entry!(
+        27,
+        "ARCRON_MSF",
+        "arcron",
+        "ARCRON MSF (and DCF77) Receiver"
+    ),
+    entry!(
+        28,
+        "SHM",
+        "shm",
+        "Clock attached thru shared Memory (use chrony's `refclock SHM`)"
+    ),
     entry!(29, "PALISADE", "trimble", "Trimble Navigation Palisade GPS"),
     entry!(30, "ONCORE", "oncore", "Motorola UT Oncore GPS"),
     entry!(31, "GPS_JUPITER", "jupiter", "Rockwell Jupiter GPS"),
     entry!(32, "CHRONOLOG", "chronolog", "Chrono-log K"),
-    entry!(33, "DUMBCLOCK", "dumbclock", "Dumb generic hh:mm:ss local clock"),
+    entry!(
+        33,
+        "DUMBCLOCK",
+        "dumbclock",
+        "Dumb generic hh:mm:ss local clock"
+    ),
     entry!(34, "ULINK", "ulink", "Ultralink M320 WWVB receiver"),
     entry!(35, "PCF", "pcf", "Conrad parallel port radio clock"),
     entry!(36, "WWV_AUDIO", "wwv", "WWV/H Audio Demodulator/Decoder"),
     entry!(37, "FG", "fg", "Forum Graphic GPS Dating Station"),
-    entry!(38, "HOPF_SERIAL", "hopfserial", "hopf Elektronic serial line receiver"),
+    entry!(
+        38,
+        "HOPF_SERIAL",
+        "hopfserial",
+        "hopf Elektronic serial line receiver"
+    ),
     entry!(39, "HOPF_PCI", "hopfpci", "hopf Elektronic PCI receiver"),
     entry!(40, "JJY", "jjy", "JJY receiver"),
     entry!(41, "TT560", "tt560", "TrueTime 560 IRIG-B decoder"),
     entry!(42, "ZYFER", "zyfer", "Zyfer GPStarplus receiver"),
     entry!(43, "RIPENCC", "ripencc", "RIPE NCC Trimble driver"),
-    entry!(44, "NEOCLOCK4X", "neoclock4x", "NeoClock4X DCF77 / TDF receiver"),
-    entry!(45, "TSYNCPCI", "tsyncpci", "Spectracom TSYNC PCI timing board"),
+    entry!(
+        44,
+        "NEOCLOCK4X",
+        "neoclock4x",
+        "NeoClock4X DCF77 / TDF receiver"
+    ),
+    entry!(
+        45,
+        "TSYNCPCI",
+        "tsyncpci",
+        "Spectracom TSYNC PCI timing board"
+    ),
     entry!(46, "GPSDJSON", "gpsd", "GPSD JSON socket"),
 ];
 

@@ -469,15 +469,7 @@ mod tests {
     use super::*;
 
     fn civil(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> CivilTime {
-        CivilTime {
-            year: y,
-            month: mo,
-            day: d,
-            hour: h,
-            minute: mi,
-            second: s,
-            nanos: 0,
-        }
+        CivilTime::new(y, mo, d, h, mi, s)
     }
 
     #[test]

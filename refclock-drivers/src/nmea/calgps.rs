@@ -143,17 +143,7 @@ mod tests {
     use refclock_core::calendar::CivilTime;
 
     fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
-        CivilTime {
-            year: y,
-            month: mo,
-            day: d,
-            hour: h,
-            minute: mi,
-            second: s,
-            nanos: 0,
-        }
-        .to_timestamp()
-        .unwrap()
+        CivilTime::new(y, mo, d, h, mi, s).to_timestamp().unwrap()
     }
 
     fn tod(h: i64, m: i64, s: i64) -> i64 {

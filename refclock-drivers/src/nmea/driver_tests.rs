@@ -6,17 +6,7 @@ use refclock_core::driver::{DataBits, InputMode, Parity};
 use refclock_core::{Fudge, Sample};
 
 fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
-    CivilTime {
-        year: y,
-        month: mo,
-        day: d,
-        hour: h,
-        minute: mi,
-        second: s,
-        nanos: 0,
-    }
-    .to_timestamp()
-    .unwrap()
+    CivilTime::new(y, mo, d, h, mi, s).to_timestamp().unwrap()
 }
 
 /// `$body*CS\r\n`.

@@ -1,0 +1,119 @@
+//! Shared pieces of the `ntp-refclock` process tests: starting and stopping
+//! the program, NMEA sentences to write, and parsing its `SAMPLE:` lines.
+
+#![allow(dead_code, reason = "each test file uses its own subset")]
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use refclock_cli::sim::nmea::frame;
+use refclock_core::calendar::CivilTime;
+use refclock_core::os::clock::now;
+use refclock_core::Timestamp;
+
+/// `ntp-refclock` with `args`, stdout and stderr piped. When the tests run
+/// as root it drops to `nobody` in an empty temporary directory, as in
+/// production (the default /var/empty may not exist here), unless `args`
+/// choose `-u`/`-r` themselves.
+pub fn spawn(args: &[&str]) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ntp-refclock"));
+    if !args.contains(&"-r") {
+        let root = std::env::temp_dir().join(format!("refclock-empty-{}", std::process::id()));
+        std::fs::create_dir_all(&root).unwrap();
+        cmd.arg("-r").arg(root);
+    }
+    cmd.args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start ntp-refclock")
+}
+
+/// The child's stdout lines, as they come.
+pub fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
+    let out = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Sends `sig` and waits (at most 10 s) for the exit; returns the exit
+/// code and what was left on stderr.
+pub fn terminate(child: &mut Child, sig: i32) -> (Option<i32>, String) {
+    Command::new("kill")
+        .args([&format!("-{sig}"), &child.id().to_string()])
+        .status()
+        .expect("kill");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            return (status.code(), err);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("ntp-refclock did not exit on signal {sig}");
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// An RMC sentence (with checksum and CR LF) naming `t`, status A.
+pub fn rmc(t: Timestamp) -> String {
+    let c = CivilTime::from_timestamp(t);
+    frame(
+        &format!(
+            "GPRMC,{:02}{:02}{:02}.00,A,4807.038,N,01131.000,E,0.0,0.0,{:02}{:02}{:02},,,A",
+            c.hour,
+            c.minute,
+            c.second,
+            c.day,
+            c.month,
+            c.year % 100
+        ),
+        true,
+    )
+}
+
+/// Sleeps until system time `t`.
+pub fn sleep_until(t: Timestamp) {
+    let d = t - now();
+    if d > 0.0 {
+        thread::sleep(Duration::from_secs_f64(d));
+    }
+}
+
+/// One `SAMPLE:` line.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    /// `time=`: the sample's system time.
+    pub time: f64,
+    /// `offset=`: true − system time.
+    pub offset: f64,
+    /// `leap=`.
+    pub leap: u8,
+}
+
+/// Parses `SAMPLE: time=S.U offset=O leap=L`.
+pub fn parse_sample(line: &str) -> Option<Sample> {
+    let rest = line.strip_prefix("SAMPLE: time=")?;
+    let (time, rest) = rest.split_once(" offset=")?;
+    let (offset, leap) = rest.split_once(" leap=")?;
+    Some(Sample {
+        time: time.parse().ok()?,
+        offset: offset.parse().ok()?,
+        leap: leap.parse().ok()?,
+    })
+}
