@@ -71,15 +71,30 @@ impl Timestamp {
         self.secs as f64 + self.nanos as f64 * 1e-9
     }
 
-    /// `self − other` in seconds, computed exactly in integers first.
+    /// `self − other` in seconds: whole seconds and nanoseconds are
+    /// subtracted in integers first, so present-day times lose nothing.
     pub fn diff(&self, other: Timestamp) -> f64 {
-        let d = self.as_nanos() - other.as_nanos();
-        d as f64 / 1e9
+        let s = self.secs - other.secs;
+        let n = self.nanos as i64 - other.nanos as i64;
+        s as f64 + n as f64 * 1e-9
     }
 
     /// This time shifted by `secs` seconds (rounded to the nanosecond).
+    /// Integer arithmetic on the whole and fractional parts (no 128-bit
+    /// division on this hot path).
     pub fn add_secs_f64(&self, secs: f64) -> Timestamp {
-        Self::from_nanos(self.as_nanos() + (secs * 1e9).round() as i128)
+        let whole = secs.floor();
+        let frac = ((secs - whole) * 1e9).round() as i64;
+        let mut s = self.secs + whole as i64;
+        let mut n = self.nanos as i64 + frac;
+        if n >= NANOS_PER_SEC {
+            s += n / NANOS_PER_SEC;
+            n %= NANOS_PER_SEC;
+        }
+        Timestamp {
+            secs: s,
+            nanos: n as u32,
+        }
     }
 
     /// As a `struct timeval` (seconds, microseconds), rounded to the nearest
@@ -140,6 +155,26 @@ mod tests {
         assert_eq!(Timestamp::new(5, 999_999_600).to_timeval(), (6, 0));
         assert_eq!(Timestamp::new(5, 1_499).to_timeval(), (5, 1));
         assert_eq!(Timestamp::new(5, 1_500).to_timeval(), (5, 2));
+    }
+
+    #[test]
+    fn add_f64_matches_nanosecond_arithmetic() {
+        let base = Timestamp::new(1_700_000_000, 999_999_999);
+        for secs in [
+            0.0,
+            1e-9,
+            -1e-9,
+            0.5,
+            -0.5,
+            1.25,
+            -1.25,
+            86_400.000_000_001,
+            -3.999_999_999,
+        ] {
+            let exact = Timestamp::from_nanos(base.as_nanos() + (secs * 1e9_f64).round() as i128);
+            assert_eq!(base.add_secs_f64(secs), exact, "{secs}");
+            assert!((base.add_secs_f64(secs) - base - secs).abs() < 1e-9);
+        }
     }
 
     #[test]
