@@ -162,3 +162,64 @@ fn clockstats_records_in_ntpd_format_with_flag4_privacy() {
         assert!(code.starts_with("$GPRMC,"), "{r}");
     }
 }
+
+#[test]
+fn quit_and_hangup_signals_end_it_cleanly_too() {
+    for sig in [1, 3] {
+        let pty = Pty::open().expect("pty");
+        let slave = pty.slave_path().to_str().unwrap().to_string();
+        let mut child = spawn(&["127.127.20.0", "path", &slave]);
+        thread::sleep(Duration::from_millis(300));
+        let (code, err) = terminate(&mut child, sig);
+        assert_eq!(code, Some(0), "signal {sig}: {err}");
+        assert!(err.contains(&format!("Exiting on signal {sig}")), "{err}");
+    }
+}
+
+#[test]
+fn root_is_dropped_after_the_device_is_open() {
+    let pty = Pty::open().expect("pty");
+    let slave = pty.slave_path().to_str().unwrap().to_string();
+    let root = std::env::temp_dir().join(format!("refclock-chroot-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    let mut child = spawn(&[
+        "-u",
+        "nobody",
+        "-r",
+        root.to_str().unwrap(),
+        "127.127.20.0",
+        "path",
+        &slave,
+    ]);
+    thread::sleep(Duration::from_millis(500));
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let uid_line = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .unwrap()
+        .to_string();
+    let our_status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let we_are_root = our_status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .is_some_and(|l| l.split_whitespace().nth(2) == Some("0"));
+    let chroot = std::fs::read_link(format!("/proc/{}/root", child.id())).unwrap();
+    // The device was opened before the drop: samples still flow.
+    let lines = lines_of(&mut child);
+    let named = Timestamp::from_secs(now().secs() + 1);
+    sleep_until(named + 0.02);
+    pty.write_all(rmc(named).as_bytes()).unwrap();
+    let sample = lines.recv_timeout(Duration::from_secs(3));
+    let (code, err) = terminate(&mut child, 15);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(sample.is_ok_and(|l| l.starts_with("SAMPLE: ")), "{err}");
+    if we_are_root {
+        // nobody is 65534 on Debian: real, effective, saved and fs uid.
+        let ids: Vec<&str> = uid_line.split_whitespace().skip(1).collect();
+        assert!(ids.iter().all(|&u| u != "0"), "still root: {uid_line}");
+        assert_eq!(chroot, root.canonicalize().unwrap());
+    } else {
+        // Not root: -u and -r are ignored, as in the C program.
+        assert_eq!(chroot, std::path::Path::new("/"));
+    }
+}
