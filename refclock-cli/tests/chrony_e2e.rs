@@ -24,6 +24,11 @@ const TIME2: f64 = 0.050;
 /// The offset (true − system) the driver must measure: the whole
 /// sentence arrives in one write DELAY after the second; time2 is added.
 const EXPECTED: f64 = TIME2 - DELAY;
+/// How far a sample may be from [`EXPECTED`]: the wake-up latency of a
+/// loaded 2-core CI machine running tests in parallel (the latency
+/// benchmark measures the real figure); far below the 0.3 s a sign error
+/// would make.
+const TOLERANCE: f64 = 0.03;
 
 fn simulator() -> SimHandle {
     Simulator::start(SimConfig {
@@ -92,13 +97,13 @@ fn chronyd_accepts_ntp_refclock_samples() {
     assert!(out.is_empty(), "stdout: {out}");
     // chronyc shows system − true time: the opposite sign of ours.
     assert!(
-        (stats.offset + EXPECTED).abs() < 0.005,
+        (stats.offset + EXPECTED).abs() < TOLERANCE,
         "sourcestats offset {} expected {}",
         stats.offset,
         -EXPECTED
     );
     assert!(
-        (source.measured_offset + EXPECTED).abs() < 0.005,
+        (source.measured_offset + EXPECTED).abs() < TOLERANCE,
         "sources offset {}",
         source.measured_offset
     );
@@ -107,7 +112,7 @@ fn chronyd_accepts_ntp_refclock_samples() {
     assert!(raw.len() >= 5, "{raw:?}");
     for o in &raw {
         assert!(
-            (o - EXPECTED).abs() < 0.005,
+            (o - EXPECTED).abs() < TOLERANCE,
             "logged offset {o}, expected {EXPECTED}"
         );
     }
@@ -116,7 +121,10 @@ fn chronyd_accepts_ntp_refclock_samples() {
     assert!(!truth.is_empty());
     for t in truth.iter().filter(|t| t.last.is_some()) {
         let lag = t.last.unwrap() - t.named;
-        assert!((lag - DELAY).abs() < 0.005, "simulator wrote {lag} s late");
+        assert!(
+            (lag - DELAY).abs() < TOLERANCE,
+            "simulator wrote {lag} s late"
+        );
     }
 }
 
@@ -163,6 +171,6 @@ fn ntp_refclock_survives_chronyd_restart() {
     assert_eq!(err.matches("samples are dropped").count(), 1, "{err}");
     assert!(err.contains("Reconnected"), "{err}");
     for o in raw_offsets(&chronyd) {
-        assert!((o - EXPECTED).abs() < 0.005, "offset after restart {o}");
+        assert!((o - EXPECTED).abs() < TOLERANCE, "offset after restart {o}");
     }
 }

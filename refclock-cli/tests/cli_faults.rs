@@ -40,7 +40,8 @@ fn samples_seen(rx: &mpsc::Receiver<String>) -> usize {
 
 #[test]
 fn vanished_device_is_reopened_when_it_returns() {
-    let dir = std::env::temp_dir().join(format!("refclock-vanish-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("refclock-vanish-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let link = dir.join("gps0");
     let mut pty = Pty::open().unwrap();

@@ -54,7 +54,7 @@ fn samples_match_what_was_written_and_when() {
         let received = s.time + time2;
         let lag = received - written.as_secs_f64();
         assert!(
-            lag > -0.002 && lag < 0.010,
+            lag > -0.002 && lag < 0.030,
             "receive time {lag:+.6} s from the write"
         );
         // offset = named second + time2 - receive time
@@ -66,7 +66,7 @@ fn samples_match_what_was_written_and_when() {
         );
         // And against the truth: about 30 ms late, minus time2.
         assert!(
-            (s.offset - (time2 - 0.030)).abs() < 0.010,
+            (s.offset - (time2 - 0.030)).abs() < 0.030,
             "offset {}",
             s.offset
         );
@@ -112,7 +112,8 @@ fn garbage_and_bad_checksums_give_no_samples() {
 fn clockstats_records_in_ntpd_format_with_flag4_privacy() {
     let pty = Pty::open().expect("pty");
     let slave = pty.slave_path().to_str().unwrap().to_string();
-    let stats = std::env::temp_dir().join(format!("refclock-clockstats-{}", std::process::id()));
+    let stats = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("refclock-clockstats-{}", std::process::id()));
     let _ = std::fs::remove_file(&stats);
     let mut child = spawn(&[
         "-i",
@@ -180,7 +181,8 @@ fn quit_and_hangup_signals_end_it_cleanly_too() {
 fn root_is_dropped_after_the_device_is_open() {
     let pty = Pty::open().expect("pty");
     let slave = pty.slave_path().to_str().unwrap().to_string();
-    let root = std::env::temp_dir().join(format!("refclock-chroot-{}", std::process::id()));
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("refclock-chroot-{}", std::process::id()));
     std::fs::create_dir_all(&root).unwrap();
     let mut child = spawn(&[
         "-u",

@@ -15,7 +15,8 @@ use refclock_cli::sim::TruthRecord;
 const BIN: &str = env!("CARGO_BIN_EXE_refclock-sim");
 
 fn temp(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("refclock-sim-bin-{}-{name}", std::process::id()))
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("refclock-sim-bin-{}-{name}", std::process::id()))
 }
 
 #[test]

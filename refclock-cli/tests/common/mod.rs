@@ -21,7 +21,8 @@ use refclock_core::Timestamp;
 pub fn spawn(args: &[&str]) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ntp-refclock"));
     if !args.contains(&"-r") {
-        let root = std::env::temp_dir().join(format!("refclock-empty-{}", std::process::id()));
+        let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("refclock-empty-{}", std::process::id()));
         std::fs::create_dir_all(&root).unwrap();
         cmd.arg("-r").arg(root);
     }
