@@ -365,6 +365,8 @@ impl Host {
 
     fn drain(&mut self, handler: &mut dyn Handler) -> Result<(), HostError> {
         let id = self.driver.id();
+        // One clock read per batch, and none when there is nothing to do.
+        let mut stamp = None;
         while let Some(action) = self.driver.next_action() {
             match action {
                 Action::Write(bytes) => {
@@ -385,9 +387,10 @@ impl Host {
                         }
                     }
                 }
-                other => handler
-                    .action(id, now(), other)
-                    .map_err(HostError::Handler)?,
+                other => {
+                    let at = *stamp.get_or_insert_with(now);
+                    handler.action(id, at, other).map_err(HostError::Handler)?
+                }
             }
         }
         Ok(())
