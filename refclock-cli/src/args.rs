@@ -20,8 +20,9 @@ use refclock_drivers::registry;
 pub const DEFAULT_USER: &str = "nobody";
 /// Default chroot directory (`-r`).
 pub const DEFAULT_ROOTDIR: &str = "/var/empty";
-/// Largest number of `-p` phone numbers.
-pub const MAX_PHONES: usize = 10;
+/// Largest number of `-p` phone numbers: 9, as the C program's table of
+/// 10 with a NULL terminator holds (its man page says 10).
+pub const MAX_PHONES: usize = 9;
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -373,7 +374,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
                             }
                         }
                         'p' => {
-                            if o.phones.len() >= MAX_PHONES - 1 {
+                            if o.phones.len() >= MAX_PHONES {
                                 return Err(ArgError::TooManyPhones);
                             }
                             o.phones.push(value)
@@ -533,6 +534,16 @@ mod tests {
         );
         let many = (0..10).map(|i| format!("-p {i} ")).collect::<String>() + "127.127.20.0";
         assert_eq!(p(&many), Err(ArgError::TooManyPhones));
+        let nine = (0..9).map(|i| format!("-p {i} ")).collect::<String>() + "127.127.20.0";
+        assert_eq!(run(&nine).phones.len(), 9);
+        assert!(matches!(
+            p("127.127.20.0 refid"),
+            Err(ArgError::MissingValue(_))
+        ));
+        assert!(matches!(
+            parse(&["127.127.20.0".into(), "refid".into(), String::new()]),
+            Err(ArgError::BadValue { .. })
+        ));
     }
 
     #[test]

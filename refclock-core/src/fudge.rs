@@ -77,10 +77,10 @@ impl Fudge {
     }
 }
 
-/// Packs up to 4 ASCII characters into a refid, padding with NULs.
+/// Packs 1 to 4 printable ASCII characters into a refid, padding with NULs.
 pub fn refid_from_str(s: &str) -> Option<[u8; 4]> {
     let b = s.as_bytes();
-    if b.len() > 4 || !b.iter().all(|c| c.is_ascii_graphic()) {
+    if b.is_empty() || b.len() > 4 || !b.iter().all(|c| c.is_ascii_graphic()) {
         return None;
     }
     let mut r = [0u8; 4];
@@ -97,6 +97,8 @@ mod tests {
         assert_eq!(refid_from_str("GPS"), Some(*b"GPS\0"));
         assert_eq!(refid_from_str("PPS1"), Some(*b"PPS1"));
         assert_eq!(refid_from_str("TOOLONG"), None);
+        assert_eq!(refid_from_str(""), None);
+        assert_eq!(refid_from_str("G S"), None);
         let f = Fudge {
             refid: refid_from_str("GPS"),
             ..Default::default()

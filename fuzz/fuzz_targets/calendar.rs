@@ -1,0 +1,9 @@
+//! Fuzz target `calendar`: see `refclock_fuzz_harness::calendar` for the input
+//! format and the properties checked.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = refclock_fuzz_harness::calendar::calendar(data);
+});
