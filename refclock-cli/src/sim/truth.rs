@@ -201,15 +201,7 @@ fn parse_civil(s: &str) -> Option<CivilTime> {
     let hour = t.next()?.parse().ok()?;
     let minute = t.next()?.parse().ok()?;
     let second = t.next()?.parse().ok()?;
-    Some(CivilTime {
-        year,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        nanos: 0,
-    })
+    Some(CivilTime::new(year, month, day, hour, minute, second))
 }
 
 /// Parses `SECS.NNNNNNNNN` (as [`Timestamp`]'s `Display` writes it).
