@@ -87,3 +87,45 @@ fn unwritable_clockstats_is_a_clear_startup_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("Could not open /nonexistent/dir/clockstats"));
 }
+
+#[test]
+fn man_page_documents_every_option_of_the_usage() {
+    let man = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../doc/ntp-refclock.8"
+    ))
+    .expect("doc/ntp-refclock.8");
+    let usage = text(&ntp_refclock(&["-h"]).stderr);
+    let mut section = "";
+    let mut checked = 0;
+    for line in usage.lines() {
+        if line.ends_with(':') && !line.starts_with(' ') {
+            section = line;
+            continue;
+        }
+        if line.trim().is_empty() {
+            section = "";
+            continue;
+        }
+        let word = line.split_whitespace().next().unwrap_or("");
+        match section {
+            "Options:" => {
+                // roff writes "-s" as "\-s".
+                let roff = word.replace('-', "\\-");
+                let roff = roff.split('[').next().unwrap();
+                assert!(man.contains(roff), "{word} missing from the man page");
+                checked += 1;
+            }
+            "Driver options:" if !word.is_empty() => {
+                let name = word.trim_end_matches(|c: char| c.is_ascii_digit());
+                assert!(
+                    man.contains(&format!(".BI {name}")) || man.contains(&format!(".BR {name}")),
+                    "driver option {word} missing from the man page"
+                );
+                checked += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(checked > 15, "usage sections not found:\n{usage}");
+}
