@@ -159,6 +159,9 @@ pub struct DeviceSpec {
     pub pps: Option<PpsRequest>,
     /// Largest read the driver wants at once (`io.datalen`; 0 = default).
     pub read_size: usize,
+    /// When the path cannot be opened as a tty and is a symbolic link to
+    /// `host:port`, connect there by TCP instead (ntpd's NMEA "nmead").
+    pub tcp_fallback: bool,
 }
 
 /// A PPS edge as the kernel time-stamped it.

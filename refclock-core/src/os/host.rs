@@ -24,9 +24,9 @@ use std::path::PathBuf;
 use crate::clock::ClockId;
 use crate::driver::{Action, DeviceSpec, Driver, StartError};
 use crate::os::clock::{monotonic, now};
+use crate::os::device::Device;
 use crate::os::error::OsError;
 use crate::os::pps::PpsSource;
-use crate::os::serial::SerialPort;
 use crate::time::Timestamp;
 
 /// Default size of one read (the C program's `RX_BUFF_SIZE`).
@@ -108,7 +108,7 @@ pub struct Host {
     driver: Box<dyn Driver>,
     spec: DeviceSpec,
     opts: HostOptions,
-    port: Option<SerialPort>,
+    port: Option<Device>,
     pps: Option<PpsSource>,
     buf: Vec<u8>,
     next_tick: Timestamp,
@@ -126,7 +126,15 @@ impl Host {
         handler: &mut dyn Handler,
     ) -> Result<Host, HostError> {
         let spec = driver.startup()?;
-        let port = SerialPort::open(&spec.path, spec.serial.as_ref()).map_err(HostError::Open)?;
+        let port = Device::open(&spec.path, spec.serial.as_ref(), spec.tcp_fallback)
+            .map_err(HostError::Open)?;
+        if port.serial().is_none() {
+            handler.log(&format!(
+                "{}: not a tty; reading {}",
+                spec.path.display(),
+                port.describe()
+            ));
+        }
         for w in port.warnings() {
             handler.debug(&format!("{}: {}", spec.path.display(), w));
         }
@@ -165,7 +173,7 @@ impl Host {
             }
         }
         if src.is_none() && req.fallback_to_serial {
-            if let Some(port) = &self.port {
+            if let Some(port) = self.port.as_ref().and_then(Device::serial) {
                 match PpsSource::from_fd(port.fd(), &self.spec.path) {
                     Ok(s) => src = Some(s),
                     Err(e) => errors.push(e.to_string()),
@@ -347,7 +355,11 @@ impl Host {
         let Some(lost) = self.lost.take() else {
             return;
         };
-        match SerialPort::open(&self.spec.path, self.spec.serial.as_ref()) {
+        match Device::open(
+            &self.spec.path,
+            self.spec.serial.as_ref(),
+            self.spec.tcp_fallback,
+        ) {
             Ok(port) => {
                 handler.log(&format!("{}: reopened", self.spec.path.display()));
                 self.port = Some(port);

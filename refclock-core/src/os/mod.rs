@@ -5,6 +5,7 @@
 //! blocking host loop ([`host`]).
 
 pub mod clock;
+pub mod device;
 pub mod error;
 pub mod host;
 pub mod pps;

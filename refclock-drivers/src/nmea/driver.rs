@@ -288,6 +288,8 @@ impl Driver for NmeaDriver {
             serial: Some(SerialConfig::canonical_8n1(baud_rate(self.mode()))),
             pps,
             read_size: 0,
+            // p18's nmead_open(): /dev/gpsN may link to host:port.
+            tcp_fallback: true,
         })
     }
 
