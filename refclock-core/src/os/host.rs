@@ -255,9 +255,14 @@ impl Host {
         if r > 0 {
             // Take the timestamp before anything else.
             let rectime = now();
-            return self.on_ready(pfd.revents, rectime, handler);
-        }
-        if r < 0 {
+            self.on_ready(pfd.revents, rectime, handler)?;
+            // The tick must not depend on poll() timing out: a device whose
+            // input never runs dry would otherwise starve the timer, since a
+            // zero timeout reports the data first.
+            if monotonic() < self.next_tick {
+                return Ok(());
+            }
+        } else if r < 0 {
             let e = io::Error::last_os_error();
             return if e.kind() == io::ErrorKind::Interrupted {
                 Ok(())
