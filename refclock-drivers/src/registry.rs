@@ -6,7 +6,7 @@
 //! ntp-refclock prints with `-l`); readable names are NTPsec's where NTPsec
 //! kept the driver, otherwise the obvious lower-case name.
 
-use refclock_core::{Driver, DriverConfig};
+use refclock_core::{Driver, DriverConfig, DriverInfo};
 
 /// Builds a driver from its configuration.
 pub type Constructor = fn(DriverConfig) -> Box<dyn Driver>;
@@ -63,16 +63,22 @@ fn new_nmea(config: DriverConfig) -> Box<dyn Driver> {
     Box::new(crate::nmea::NmeaDriver::new(config))
 }
 
+/// An implemented driver's entry, from the driver's own [`DriverInfo`], so
+/// the registry never restates (or contradicts) what the driver says.
+const fn from_info(info: &DriverInfo, constructor: Constructor) -> Entry {
+    Entry {
+        kind: info.kind,
+        ntpd_name: info.ntpd_name,
+        name: info.name,
+        description: info.description,
+        constructor: Some(constructor),
+    }
+}
+
 #[cfg(feature = "nmea")]
-const NMEA: Entry = entry!(
-    20,
-    "GPS_NMEA",
-    "nmea",
-    "Generic NMEA GPS Receiver",
-    new_nmea
-);
+const NMEA: Entry = from_info(&crate::nmea::INFO, new_nmea);
 #[cfg(not(feature = "nmea"))]
-const NMEA: Entry = entry!(20, "GPS_NMEA", "nmea", "Generic NMEA GPS Receiver");
+const NMEA: Entry = entry!(20, "GPS_NMEA", "nmea", "NMEA GPS Clock");
 
 /// Every ntpd driver type, in type order.
 pub static ENTRIES: &[Entry] = &[

@@ -138,7 +138,8 @@ pub struct pps_bind_args {
 /// The `_IOC` encoding of `asm-generic/ioctl.h` and of the architectures
 /// that differ from it.
 mod ioc {
-    #[cfg(any(
+    /// powerpc, mips and sparc use 13 size bits and other direction codes.
+    const ALT: bool = cfg!(any(
         target_arch = "powerpc",
         target_arch = "powerpc64",
         target_arch = "mips",
@@ -147,32 +148,16 @@ mod ioc {
         target_arch = "mips64r6",
         target_arch = "sparc",
         target_arch = "sparc64"
-    ))]
-    mod arch {
-        pub const SIZEBITS: u32 = 13;
-        pub const READ: u32 = 2;
-        pub const WRITE: u32 = 4;
-    }
-    #[cfg(not(any(
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "mips32r6",
-        target_arch = "mips64r6",
-        target_arch = "sparc",
-        target_arch = "sparc64"
-    )))]
-    mod arch {
-        pub const SIZEBITS: u32 = 14;
-        pub const READ: u32 = 2;
-        pub const WRITE: u32 = 1;
-    }
-    pub use arch::{READ, WRITE};
+    ));
+    const SIZEBITS: u32 = if ALT { 13 } else { 14 };
+    /// `_IOC_READ`.
+    pub const READ: u32 = 2;
+    /// `_IOC_WRITE`.
+    pub const WRITE: u32 = if ALT { 4 } else { 1 };
 
     /// `_IOC(dir, type, nr, size)`.
     pub const fn ioc(dir: u32, ty: u8, nr: u8, size: usize) -> libc::Ioctl {
-        let dirshift = 16 + arch::SIZEBITS;
+        let dirshift = 16 + SIZEBITS;
         ((dir << dirshift) | ((size as u32) << 16) | ((ty as u32) << 8) | nr as u32) as libc::Ioctl
     }
 }

@@ -18,7 +18,7 @@ use super::calgps::{self, DateType, DATE_HLIM, DATE_HOLD};
 use super::parse::{self, Checksum, Date, ParseError, SentenceKind, Status, MAX_LINE};
 
 /// Static facts about the driver (ntpd type 20).
-pub static INFO: DriverInfo = DriverInfo {
+pub const INFO: DriverInfo = DriverInfo {
     kind: 20,
     ntpd_name: "GPS_NMEA",
     name: "nmea",
