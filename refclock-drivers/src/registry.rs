@@ -65,6 +65,10 @@ fn new_nmea(config: DriverConfig) -> Box<dyn Driver> {
 
 /// An implemented driver's entry, from the driver's own [`DriverInfo`], so
 /// the registry never restates (or contradicts) what the driver says.
+#[cfg_attr(
+    not(feature = "nmea"),
+    expect(dead_code, reason = "only drivers behind features use it")
+)]
 const fn from_info(info: &DriverInfo, constructor: Constructor) -> Entry {
     Entry {
         kind: info.kind,
