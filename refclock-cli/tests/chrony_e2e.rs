@@ -65,15 +65,6 @@ fn stop(mut child: Child) -> (Option<i32>, String, String) {
     (code, out, err)
 }
 
-fn raw_offsets(chronyd: &Chronyd) -> Vec<f64> {
-    chronyd
-        .refclock_log()
-        .iter()
-        .filter(|e| e.refid == "GPS")
-        .filter_map(|e| e.raw_offset)
-        .collect()
-}
-
 #[test]
 fn chronyd_accepts_ntp_refclock_samples() {
     // noselect: chronyd measures the source but never steers its own idea
@@ -88,7 +79,7 @@ fn chronyd_accepts_ntp_refclock_samples() {
         |c| c.source_stats("GPS").filter(|s| s.samples >= 5),
     );
     let source = chronyd.source("GPS").expect("GPS source");
-    let raw = raw_offsets(&chronyd);
+    let raw = chronyd.raw_offsets("GPS");
     let (code, out, err) = stop(child);
 
     assert_eq!(code, Some(0), "{err}");
@@ -134,18 +125,18 @@ fn ntp_refclock_survives_chronyd_restart() {
     let sim = simulator();
     let child = ntp_refclock(&chronyd.sock_path(), sim.path(), false);
     chronyd.wait_until("first samples", Duration::from_secs(25), |c| {
-        (raw_offsets(c).len() >= 2).then_some(())
+        (c.raw_offsets("GPS").len() >= 2).then_some(())
     });
 
     chronyd.stop();
-    let before = raw_offsets(&chronyd).len();
+    let before = chronyd.raw_offsets("GPS").len();
     // A few samples fall into the gap: they must not end the program.
     sleep(Duration::from_secs(3));
     chronyd.restart();
     let back = Instant::now();
     let mut resumed = None;
     while back.elapsed() < Duration::from_secs(10) {
-        if raw_offsets(&chronyd).len() > before {
+        if chronyd.raw_offsets("GPS").len() > before {
             resumed = Some(Instant::now());
             break;
         }
@@ -170,7 +161,7 @@ fn ntp_refclock_survives_chronyd_restart() {
     // The loss is logged once, not once per dropped sample.
     assert_eq!(err.matches("samples are dropped").count(), 1, "{err}");
     assert!(err.contains("Reconnected"), "{err}");
-    for o in raw_offsets(&chronyd) {
+    for o in chronyd.raw_offsets("GPS") {
         assert!((o - EXPECTED).abs() < TOLERANCE, "offset after restart {o}");
     }
 }

@@ -35,15 +35,6 @@ fn send_samples(client: &SockClient, n: usize) {
     }
 }
 
-fn raw_samples(chronyd: &Chronyd) -> Vec<f64> {
-    chronyd
-        .refclock_log()
-        .iter()
-        .filter(|e| e.refid == "GPS")
-        .filter_map(|e| e.raw_offset)
-        .collect()
-}
-
 #[test]
 fn chronyd_takes_samples_and_client_survives_restart() {
     // `noselect`: chronyd keeps measuring but does not select the source,
@@ -73,7 +64,7 @@ fn chronyd_takes_samples_and_client_survives_restart() {
         source.measured_offset
     );
     // refclocks.log keeps the SOCK sign (true − system): expect +OFFSET.
-    let raw = raw_samples(&chronyd);
+    let raw = chronyd.raw_offsets("GPS");
     assert!(raw.len() >= 5, "raw samples logged: {raw:?}");
     assert!(
         raw.iter().all(|o| (o - OFFSET).abs() < 1e-8),
@@ -102,7 +93,7 @@ fn chronyd_takes_samples_and_client_survives_restart() {
     client
         .reconnect()
         .expect("reconnect to the restarted chronyd");
-    let before = raw_samples(&chronyd).len();
+    let before = chronyd.raw_offsets("GPS").len();
     send_samples(&client, 3);
     // Raw samples are logged on arrival, the source is updated at the
     // next poll: wait for both.
@@ -110,7 +101,7 @@ fn chronyd_takes_samples_and_client_survives_restart() {
         "2 samples after the restart, source reached",
         Duration::from_secs(10),
         |c| {
-            (raw_samples(c).len() >= before + 2)
+            (c.raw_offsets("GPS").len() >= before + 2)
                 .then(|| c.source("GPS"))
                 .flatten()
                 .filter(|s| s.reach != 0)

@@ -476,6 +476,16 @@ impl Chronyd {
             .collect()
     }
 
+    /// The raw (unfiltered) offsets chronyd logged for the refclock `refid`,
+    /// in the order it received them.
+    pub fn raw_offsets(&self, refid: &str) -> Vec<f64> {
+        self.refclock_log()
+            .iter()
+            .filter(|e| e.refid == refid)
+            .filter_map(|e| e.raw_offset)
+            .collect()
+    }
+
     /// Polls `probe` every 100 ms until it returns `Some`, for at most
     /// `timeout`; panics with `what` and chronyd's state otherwise.
     pub fn wait_until<T>(
