@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use refclock_core::calendar::Basedate;
 use refclock_core::clockstats::clockstats_line;
 use refclock_core::os::host::{Handler, Host, HostOptions};
-use refclock_core::os::{privs, sched, signals};
+use refclock_core::os::{device, privs, sched, signals};
 use refclock_core::{Action, ClockId, DriverConfig, Sample, Timestamp};
 use refclock_drivers::registry;
 use refclock_sock::{SockClient, SockSample};
@@ -47,6 +47,11 @@ pub struct Output {
     /// chronyd's socket went away: samples are dropped (never sent anywhere
     /// else) and each new one first tries to reconnect.
     sock_gone: bool,
+    /// Why the socket could not be reconnected if chronyd went away (its
+    /// path does not resolve after the privilege drop). Then a lost
+    /// receiver ends the program, as it ends the C program, rather than
+    /// dropping samples for good.
+    no_reconnect: Option<String>,
     clockstats: Option<Clockstats>,
 }
 
@@ -82,6 +87,9 @@ impl Output {
         match sock.send(&s) {
             Ok(()) => Ok(()),
             Err(e) if e.is_receiver_gone() => {
+                if let Some(why) = &self.no_reconnect {
+                    return Err(format!("Could not send sample: {e} ({why})"));
+                }
                 // chronyd stopped or is restarting: unlike the C program,
                 // keep running and reconnect when it is back.
                 eprintln!("{e}; samples are dropped until chronyd is back");
@@ -182,6 +190,39 @@ enum Fatal {
     Runtime(String),
 }
 
+/// After the chroot and the change of user, checks that the device and
+/// chronyd's socket can still be reached by their paths. What cannot be is
+/// never retried: a vanished device or a restarted chronyd then ends the
+/// program with the reason (as the C program ends), instead of leaving it
+/// running without samples. With `-d` the finding is shown at once.
+fn check_reach_after_drop(opts: &Options, host: &mut Host, output: &mut Output) {
+    let after = format!(
+        "cannot be reached after the chroot to {} as {}",
+        opts.root_dir.display(),
+        opts.user
+    );
+    let spec = host.device();
+    if let Err(e) = device::probe(&spec.path, spec.tcp_fallback) {
+        let why = format!(
+            "{} {after} ({e}), so it is not reopened",
+            spec.path.display()
+        );
+        if opts.debug > 0 {
+            eprintln!("Note: {why}");
+        }
+        host.disable_reopen(why);
+    }
+    if let Some(path) = &opts.socket {
+        if let Err(e) = SockClient::connect(path) {
+            let why = format!("{} {after} ({e}), so it is not reconnected", path.display());
+            if opts.debug > 0 {
+                eprintln!("Note: {why}");
+            }
+            output.no_reconnect = Some(why);
+        }
+    }
+}
+
 fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
     let clockstats = match opts.clockstats.as_deref() {
         None => None,
@@ -203,6 +244,7 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
         debug: opts.debug,
         sock,
         sock_gone: false,
+        no_reconnect: None,
         clockstats,
     };
     signals::install().map_err(|e| Fatal::Startup(format!("sigaction() failed: {e}")))?;
@@ -269,6 +311,7 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
     // pseudo-terminals, which a chroot would cut it off from.
     if privs::is_root() && simulator.is_none() {
         privs::drop_root(&opts.user, &opts.root_dir).map_err(|e| Fatal::Startup(e.to_string()))?;
+        check_reach_after_drop(&opts, &mut host, &mut output);
     }
 
     let result = host.run(&mut output, || signals::quit_signal().is_some());

@@ -44,6 +44,26 @@ pub fn tcp_target(path: &Path) -> Option<(String, String)> {
     Some((host.to_string(), port.to_string()))
 }
 
+/// Whether `path` could be opened again as the process now stands (after a
+/// chroot or a change of user), without disturbing the device: a
+/// `host:port` link (when `tcp_fallback`) only needs to be readable; any
+/// other path is opened for reading and writing, non-blocking and without
+/// becoming the controlling terminal, and closed at once. No termios change
+/// and no flush, so a port that is open elsewhere in the process keeps its
+/// settings and its pending input.
+pub fn probe(path: &Path, tcp_fallback: bool) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if tcp_fallback && tcp_target(path).is_some() {
+        return Ok(());
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+        .open(path)
+        .map(drop)
+}
+
 impl Device {
     /// Opens `path` as a serial port with `config`; when that fails and
     /// `tcp_fallback` is set and the path is a `host:port` link, connects

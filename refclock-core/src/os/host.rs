@@ -69,12 +69,15 @@ pub enum HostError {
     #[error("poll() failed: {0}")]
     Poll(io::Error),
     /// The device went away and reopening is off.
-    #[error("{path}: {reason}")]
+    #[error("{path}: {reason}{}", why_no_reopen.as_deref().map(|w| format!(" ({w})")).unwrap_or_default())]
     DeviceLost {
         /// The device.
         path: PathBuf,
         /// What happened (EOF, EIO, hang-up).
         reason: String,
+        /// Why it is not reopened, when reopening was turned off after
+        /// the start (see [`Host::disable_reopen`]).
+        why_no_reopen: Option<String>,
     },
     /// The handler asked to stop with an error.
     #[error("{0}")]
@@ -115,6 +118,7 @@ pub struct Host {
     current_time: u64,
     next_poll: u64,
     lost: Option<Lost>,
+    why_no_reopen: Option<String>,
 }
 
 impl Host {
@@ -154,6 +158,7 @@ impl Host {
             current_time: 0,
             next_poll: 0,
             lost: None,
+            why_no_reopen: None,
         };
         host.open_pps(handler);
         host.drain(handler)?;
@@ -211,6 +216,20 @@ impl Host {
     /// What was opened.
     pub fn device(&self) -> &DeviceSpec {
         &self.spec
+    }
+
+    /// Turns reopening off from now on, because it could not succeed (for
+    /// example the device path does not resolve after a chroot): a vanished
+    /// device then ends the loop with [`HostError::DeviceLost`] carrying
+    /// `why`, as the C program would end, instead of retrying forever.
+    pub fn disable_reopen(&mut self, why: String) {
+        self.opts.reopen = false;
+        self.why_no_reopen = Some(why);
+    }
+
+    /// Whether a vanished device will be reopened.
+    pub fn reopens(&self) -> bool {
+        self.opts.reopen
     }
 
     /// Whether the device is currently open.
@@ -342,6 +361,7 @@ impl Host {
             return Err(HostError::DeviceLost {
                 path: self.spec.path.clone(),
                 reason,
+                why_no_reopen: self.why_no_reopen.clone(),
             });
         }
         handler.log(&format!(

@@ -1,0 +1,194 @@
+//! Started as root with the C program's defaults (`-r` an empty directory,
+//! `-u nobody`), neither the device nor chronyd's socket can be reached by
+//! path after the privilege drop. Reopening or reconnecting could then never
+//! succeed: a vanished device or a chronyd that goes away must end the
+//! program with the reason and exit code 2 (as the C program ends), not
+//! leave it running without samples.
+
+mod common;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::Child;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{lines_of, rmc, sleep_until, spawn, terminate};
+use refclock_core::os::clock::now;
+use refclock_core::os::privs;
+use refclock_core::os::pty::Pty;
+use refclock_core::Timestamp;
+use refclock_sock::SockReceiver;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("refclock-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes one RMC per second for `n` seconds, 50 ms after each second.
+fn feed(pty: &Pty, n: i64) {
+    let start = now().secs() + 1;
+    for k in 0..n {
+        let named = Timestamp::from_secs(start + k);
+        sleep_until(named + 0.05);
+        let _ = pty.write_all(rmc(named).as_bytes());
+    }
+}
+
+/// Waits (at most `timeout`) for the child to exit by itself; returns its
+/// exit code and stderr, or `None` when it is still running.
+fn wait_exit(child: &mut Child, timeout: Duration) -> Option<(Option<i32>, String)> {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            return Some((status.code(), err));
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+#[test]
+fn vanished_device_out_of_the_chroot_ends_the_program() {
+    if !privs::is_root() {
+        eprintln!("skipped: the privilege drop needs root");
+        return;
+    }
+    let dir = temp_dir("chroot-dev");
+    let empty = temp_dir("chroot-dev-empty");
+    let link = dir.join("gps0");
+    let mut pty = Pty::open().unwrap();
+    pty.link_at(&link).unwrap();
+
+    let mut child = spawn(&[
+        "-d",
+        "-u",
+        "nobody",
+        "-r",
+        empty.to_str().unwrap(),
+        "127.127.20.0",
+        "path",
+        link.to_str().unwrap(),
+    ]);
+    let rx = lines_of(&mut child);
+    thread::sleep(Duration::from_millis(500));
+    feed(&pty, 2);
+    thread::sleep(Duration::from_millis(300));
+    let before = rx.try_iter().filter(|l| l.starts_with("SAMPLE: ")).count();
+    assert!(before >= 1, "samples before the device vanished");
+
+    drop(pty);
+    let exit = wait_exit(&mut child, Duration::from_secs(5));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&empty);
+    let Some((code, err)) = exit else {
+        let (_, err) = terminate(&mut child, 9);
+        panic!("still running after the device vanished: {err}");
+    };
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("Note: ") && err.contains("so it is not reopened"),
+        "told at the start with -d: {err}"
+    );
+    assert!(
+        err.contains("cannot be reached after the chroot"),
+        "the reason: {err}"
+    );
+    assert!(err.trim_end().ends_with("Exiting on error"), "{err}");
+    assert!(!err.contains("will try to reopen"), "{err}");
+}
+
+#[test]
+fn lost_socket_out_of_the_chroot_ends_the_program() {
+    if !privs::is_root() {
+        eprintln!("skipped: the privilege drop needs root");
+        return;
+    }
+    let dir = temp_dir("chroot-sock");
+    let empty = temp_dir("chroot-sock-empty");
+    let link = dir.join("gps0");
+    let sock_path = dir.join("refclock.sock");
+    let mut pty = Pty::open().unwrap();
+    pty.link_at(&link).unwrap();
+    let receiver = SockReceiver::bind(&sock_path).unwrap();
+
+    let mut child = spawn(&[
+        "-u",
+        "nobody",
+        "-r",
+        empty.to_str().unwrap(),
+        "-s",
+        sock_path.to_str().unwrap(),
+        "127.127.20.0",
+        "path",
+        link.to_str().unwrap(),
+    ]);
+    thread::sleep(Duration::from_millis(500));
+    feed(&pty, 2);
+    let got = receiver
+        .recv_timeout(Duration::from_secs(2))
+        .expect("receive")
+        .expect("a sample while the socket is there");
+    // Written 50 ms after the second it names: offset about -0.05 s.
+    assert!((got.offset + 0.05).abs() < 0.03, "offset {}", got.offset);
+
+    // chronyd goes away; the next sample cannot be delivered, and the
+    // socket could not be reconnected from inside the chroot.
+    drop(receiver);
+    feed(&pty, 2);
+    let exit = wait_exit(&mut child, Duration::from_secs(3));
+    drop(pty);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&empty);
+    let Some((code, err)) = exit else {
+        let (_, err) = terminate(&mut child, 9);
+        panic!("still running after the receiver went away: {err}");
+    };
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("Could not send sample") && err.contains("so it is not reconnected"),
+        "the reason: {err}"
+    );
+    assert!(!err.contains("Note: "), "the note needs -d: {err}");
+    assert!(!err.contains("dropped until chronyd is back"), "{err}");
+    assert!(err.trim_end().ends_with("Exiting on error"), "{err}");
+}
+
+#[test]
+fn reachable_paths_give_no_note() {
+    if !privs::is_root() {
+        eprintln!("skipped: the privilege drop needs root");
+        return;
+    }
+    let dir = temp_dir("chroot-ok");
+    let link = dir.join("gps0");
+    let mut pty = Pty::open().unwrap();
+    pty.link_at(&link).unwrap();
+    let mut child = spawn(&[
+        "-d",
+        "-u",
+        "root",
+        "-r",
+        "/",
+        "127.127.20.0",
+        "path",
+        link.to_str().unwrap(),
+    ]);
+    let rx = lines_of(&mut child);
+    thread::sleep(Duration::from_millis(500));
+    feed(&pty, 1);
+    thread::sleep(Duration::from_millis(300));
+    let (code, err) = terminate(&mut child, 15);
+    drop(pty);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(rx.try_iter().any(|l| l.starts_with("SAMPLE: ")), "{err}");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(!err.contains("Note: "), "{err}");
+}
