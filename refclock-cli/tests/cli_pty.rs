@@ -28,8 +28,9 @@ fn samples_match_what_was_written_and_when() {
         let named = Timestamp::from_secs(start + k);
         // Write 30 ms after the second it names, as a receiver would.
         sleep_until(named + 0.030);
+        let before = now();
         pty.write_all(rmc(named).as_bytes()).unwrap();
-        writes.push((named, now()));
+        writes.push((named, before, now()));
     }
 
     let mut samples = Vec::new();
@@ -48,15 +49,19 @@ fn samples_match_what_was_written_and_when() {
     assert!(err.contains("Exiting on signal 15"), "{err}");
     assert_eq!(samples.len(), writes.len(), "samples: {err}");
 
-    for (s, (named, written)) in samples.iter().zip(&writes) {
+    let mut lags = Vec::new();
+    for (s, (named, before, after)) in samples.iter().zip(&writes) {
         assert_eq!(s.leap, 0);
-        // The sample time is the receive time shifted back by time2.
+        // The sample time is the receive time shifted back by time2: taken
+        // after the write began, and soon after it ended (the bound leaves
+        // room for a loaded machine; the median below is the real check).
         let received = s.time + time2;
-        let lag = received - written.as_secs_f64();
+        let lag = received - before.as_secs_f64();
         assert!(
-            lag > -0.002 && lag < 0.030,
+            lag >= 0.0 && received - after.as_secs_f64() < 0.050,
             "receive time {lag:+.6} s from the write"
         );
+        lags.push(lag);
         // offset = named second + time2 - receive time
         let expected = named.as_secs_f64() + time2 - received;
         assert!(
@@ -66,11 +71,14 @@ fn samples_match_what_was_written_and_when() {
         );
         // And against the truth: about 30 ms late, minus time2.
         assert!(
-            (s.offset - (time2 - 0.030)).abs() < 0.030,
+            (s.offset - (time2 - 0.030)).abs() < 0.060,
             "offset {}",
             s.offset
         );
     }
+    lags.sort_by(f64::total_cmp);
+    let median = lags[lags.len() / 2];
+    assert!(median < 0.005, "median receive lag {median:.6} s: {lags:?}");
 }
 
 #[test]

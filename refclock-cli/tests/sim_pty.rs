@@ -172,7 +172,7 @@ fn clean_paced_at_4800_with_link_and_truth_log() {
         if r.on_time {
             assert_eq!(r.kind.name(), "RMC");
             let err = on_time_error(r, 0.0);
-            assert!((0.0..20.0 * MS).contains(&err), "on-time error {err}");
+            assert!((0.0..50.0 * MS).contains(&err), "on-time error {err}");
             // 69 bytes at 4800 baud: 68 byte times of 2.083 ms = 142 ms.
             assert_eq!(r.text.len() + 2, 69, "{}", r.text);
             let span = last - first;
@@ -215,7 +215,7 @@ fn burst_with_delay() {
     assert_eq!(got, expected_bytes(&truth));
     for sec in truth.chunks(4) {
         let err = on_time_error(&sec[0], 0.150);
-        assert!((0.0..20.0 * MS).contains(&err), "on-time error {err}");
+        assert!((0.0..50.0 * MS).contains(&err), "on-time error {err}");
         // One write for the whole second.
         assert!(sec
             .iter()
