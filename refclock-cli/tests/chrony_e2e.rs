@@ -28,7 +28,7 @@ const EXPECTED: f64 = TIME2 - DELAY;
 /// loaded 2-core CI machine running tests in parallel (the latency
 /// benchmark measures the real figure); far below the 0.3 s a sign error
 /// would make.
-const TOLERANCE: f64 = 0.03;
+const TOLERANCE: f64 = 0.05;
 
 fn simulator() -> SimHandle {
     Simulator::start(SimConfig {

@@ -63,7 +63,7 @@ fn sentences_over_tcp_from_a_host_port_link() {
     assert!(samples.len() >= 5, "{samples:?}\n{err}");
     for s in &samples {
         // 40 ms late, 10 ms of it compensated by time2.
-        assert!((s.offset - (0.01 - 0.040)).abs() < 0.030, "{s:?}");
+        assert!((s.offset - (0.01 - 0.040)).abs() < 0.050, "{s:?}");
     }
     assert!(err.contains("reopened"), "{err}");
 }

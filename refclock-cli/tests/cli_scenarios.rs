@@ -62,8 +62,8 @@ fn source_of<'a>(s: &Sample, truth: &'a [TruthRecord], correction: f64) -> Optio
         };
         let lag = received(s) - t.eol.unwrap().as_secs_f64();
         t.ok()
-            && (-0.001..0.030).contains(&lag)
-            && (s.offset - (expected + correction)).abs() < 0.030
+            && (-0.001..0.050).contains(&lag)
+            && (s.offset - (expected + correction)).abs() < 0.050
     })
 }
 
