@@ -20,9 +20,10 @@ use refclock_drivers::registry;
 pub const DEFAULT_USER: &str = "nobody";
 /// Default chroot directory (`-r`).
 pub const DEFAULT_ROOTDIR: &str = "/var/empty";
-/// Largest number of `-p` phone numbers: 9, as the C program's table of
-/// 10 with a NULL terminator holds (its man page says 10).
-pub const MAX_PHONES: usize = 9;
+/// Largest number of `-p` phone numbers: 10, as the C program's man page
+/// promises. (Its table of 10 keeps a NULL terminator, so the C program
+/// itself stops at 9; every command line it takes is taken here too.)
+pub const MAX_PHONES: usize = 10;
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -532,10 +533,12 @@ mod tests {
             p("127.127.20.0 speed 9600"),
             Err(ArgError::UnknownDriverOption("speed".into()))
         );
-        let many = (0..10).map(|i| format!("-p {i} ")).collect::<String>() + "127.127.20.0";
+        let many = (0..11).map(|i| format!("-p {i} ")).collect::<String>() + "127.127.20.0";
         assert_eq!(p(&many), Err(ArgError::TooManyPhones));
-        let nine = (0..9).map(|i| format!("-p {i} ")).collect::<String>() + "127.127.20.0";
-        assert_eq!(run(&nine).phones.len(), 9);
+        let ten = (0..10).map(|i| format!("-p {i} ")).collect::<String>() + "127.127.20.0";
+        let phones = run(&ten).phones;
+        assert_eq!(phones.len(), 10);
+        assert_eq!(phones[9], "9", "in the order given");
         assert!(matches!(
             p("127.127.20.0 refid"),
             Err(ArgError::MissingValue(_))

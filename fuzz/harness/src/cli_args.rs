@@ -12,8 +12,7 @@
 //! * `-l`, `-v`, `-h` only when such a letter was given in an option
 //!   cluster;
 //! * a run has a poll exponent ≤ 17, at most [`MAX_PHONES`] phone
-//!   numbers (the C program's array keeps its last slot for the NULL
-//!   terminator), no more `-d` than `d` letters were given, a driver
+//!   numbers, no more `-d` than `d` letters were given, a driver
 //!   type this build has, stratum ≤ 15, finite `time1`/`time2` below
 //!   10^6 s, a refid of printable ASCII, only flags 1-4;
 //! * every string value (socket, user, root dir, clockstats, phones,
