@@ -48,6 +48,42 @@
 //! forgotten), otherwise the samples are filtered; the last timecode (mode
 //! 0x10000: followed by the tally counters) goes to clockstats.
 //!
+//! ## Feeding it from your own loop
+//!
+//! The driver does no I/O: hand it the bytes as they are read, each batch
+//! with the system time taken when the read became possible, and drain its
+//! actions. Here an RMC naming 12:00:00 arrives 150 ms after that second:
+//!
+//! ```
+//! use refclock_core::calendar::Basedate;
+//! use refclock_core::{Action, Driver, DriverConfig, Timestamp};
+//! use refclock_drivers::nmea::NmeaDriver;
+//!
+//! let mut driver = NmeaDriver::new(DriverConfig {
+//!     // Fixed here so that the example means the same in any year.
+//!     basedate: Basedate::from_ymd(2026, 1, 1).unwrap(),
+//!     ..DriverConfig::default()
+//! });
+//! let spec = driver.startup().unwrap(); // what to open: /dev/gps0, 4800 8N1
+//! assert_eq!(spec.path.to_str(), Some("/dev/gps0"));
+//!
+//! let noon = 1_795_348_800; // 2026-11-22 12:00:00 UTC
+//! let line = b"$GPRMC,120000.00,A,4807.038,N,01131.000,E,0.0,0.0,221126,,,A*5B\r\n";
+//! driver.receive(line, Timestamp::new(noon, 150_000_000));
+//!
+//! let mut samples = Vec::new();
+//! while let Some(action) = driver.next_action() {
+//!     if let Action::Sample(s) = action {
+//!         samples.push(s);
+//!     }
+//! }
+//! assert_eq!(samples.len(), 1);
+//! // Offset = true time - system time: the system clock reads 150 ms
+//! // late for the second the receiver named (time2 = 0 here).
+//! assert!((samples[0].offset + 0.150).abs() < 1e-9);
+//! assert_eq!(samples[0].time, Timestamp::new(noon, 150_000_000));
+//! ```
+//!
 //! ## Deliberate differences from 4.2.8p18
 //!
 //! * ZDG's status is read from its status field (6); ntpd reads field 4
