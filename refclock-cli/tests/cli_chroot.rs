@@ -8,35 +8,14 @@
 mod common;
 
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::Child;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{lines_of, rmc, sleep_until, spawn, terminate};
-use refclock_core::os::clock::now;
+use common::{feed, lines_of, spawn, temp_dir, terminate};
 use refclock_core::os::privs;
 use refclock_core::os::pty::Pty;
-use refclock_core::Timestamp;
 use refclock_sock::SockReceiver;
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("refclock-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Writes one RMC per second for `n` seconds, 50 ms after each second.
-fn feed(pty: &Pty, n: i64) {
-    let start = now().secs() + 1;
-    for k in 0..n {
-        let named = Timestamp::from_secs(start + k);
-        sleep_until(named + 0.05);
-        let _ = pty.write_all(rmc(named).as_bytes());
-    }
-}
 
 /// Waits (at most `timeout`) for the child to exit by itself; returns its
 /// exit code and stderr, or `None` when it is still running.

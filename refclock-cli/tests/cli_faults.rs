@@ -9,20 +9,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{lines_of, rmc, sleep_until, spawn, terminate};
-use refclock_core::os::clock::now;
+use common::{feed, lines_of, spawn, temp_dir, terminate};
 use refclock_core::os::pty::Pty;
-use refclock_core::Timestamp;
-
-/// Writes one RMC per second for `n` seconds, 50 ms after each second.
-fn feed(pty: &Pty, n: i64) {
-    let start = now().secs() + 1;
-    for k in 0..n {
-        let named = Timestamp::from_secs(start + k);
-        sleep_until(named + 0.05);
-        let _ = pty.write_all(rmc(named).as_bytes());
-    }
-}
 
 /// CPU time (user + system) of a process, in clock ticks.
 fn cpu_ticks(pid: u32) -> u64 {
@@ -40,9 +28,7 @@ fn samples_seen(rx: &mpsc::Receiver<String>) -> usize {
 
 #[test]
 fn vanished_device_is_reopened_when_it_returns() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("refclock-vanish-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("vanish");
     let link = dir.join("gps0");
     let mut pty = Pty::open().unwrap();
     pty.link_at(&link).unwrap();

@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use common::{lines_of, parse_sample, rmc, sleep_until, spawn, terminate};
+use common::{lines_of, parse_sample, rmc, sleep_until, spawn, temp_dir, terminate};
 use refclock_core::os::clock::now;
 use refclock_core::Timestamp;
 
@@ -25,10 +25,7 @@ fn serve(conn: &mut TcpStream, seconds: i64) {
 
 #[test]
 fn sentences_over_tcp_from_a_host_port_link() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("refclock-nmead-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("nmead");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let link = dir.join("gps0");

@@ -88,6 +88,27 @@ pub fn rmc(t: Timestamp) -> String {
     )
 }
 
+/// A fresh directory `refclock-NAME-PID` under the target's temporary
+/// directory (emptied if a previous run left it).
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("refclock-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes one RMC per second on `pty` for `n` seconds, 50 ms after each
+/// second it names.
+pub fn feed(pty: &refclock_core::os::pty::Pty, n: i64) {
+    let start = now().secs() + 1;
+    for k in 0..n {
+        let named = Timestamp::from_secs(start + k);
+        sleep_until(named + 0.05);
+        let _ = pty.write_all(rmc(named).as_bytes());
+    }
+}
+
 /// Sleeps until system time `t`.
 pub fn sleep_until(t: Timestamp) {
     let d = t - now();
