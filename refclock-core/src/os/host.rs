@@ -16,6 +16,7 @@
 //!   told ([`Driver::device_lost`]), and reopening is tried with a back-off
 //!   from 1 s doubling to 30 s; or, with [`HostOptions::reopen`] off, the
 //!   loop ends with [`HostError::DeviceLost`] as the C program exits.
+//!   A reopened device gets its PPS source set up again.
 
 use std::io;
 use std::os::fd::AsRawFd;
@@ -69,7 +70,7 @@ pub enum HostError {
     #[error("poll() failed: {0}")]
     Poll(io::Error),
     /// The device went away and reopening is off.
-    #[error("{path}: {reason}{}", why_no_reopen.as_deref().map(|w| format!(" ({w})")).unwrap_or_default())]
+    #[error("{path}: {reason}{}", in_parens(why_no_reopen))]
     DeviceLost {
         /// The device.
         path: PathBuf,
@@ -82,6 +83,13 @@ pub enum HostError {
     /// The handler asked to stop with an error.
     #[error("{0}")]
     Handler(String),
+}
+
+/// ` (text)` for a reason that is there, nothing otherwise.
+fn in_parens(text: &Option<String>) -> String {
+    text.as_deref()
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default()
 }
 
 /// Receives what the host does not carry out itself.
@@ -225,11 +233,6 @@ impl Host {
     pub fn disable_reopen(&mut self, why: String) {
         self.opts.reopen = false;
         self.why_no_reopen = Some(why);
-    }
-
-    /// Whether a vanished device will be reopened.
-    pub fn reopens(&self) -> bool {
-        self.opts.reopen
     }
 
     /// Whether the device is currently open.
@@ -388,6 +391,11 @@ impl Host {
             Ok(port) => {
                 handler.log(&format!("{}: reopened", self.spec.path.display()));
                 self.port = Some(port);
+                // A PPS source went with the device it came from (the
+                // serial port's own, or a /dev/ppsN the kernel made for a
+                // USB receiver): set it up again, as at the start.
+                self.pps = None;
+                self.open_pps(handler);
                 self.driver.device_reopened();
             }
             Err(_) => {
