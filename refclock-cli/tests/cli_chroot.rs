@@ -7,32 +7,12 @@
 
 mod common;
 
-use std::io::Read;
-use std::process::Child;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{feed, lines_of, spawn, temp_dir, terminate};
+use common::{feed, lines_of, pty_at, spawn, temp_dir, terminate, wait_exit};
 use refclock_core::os::privs;
-use refclock_core::os::pty::Pty;
 use refclock_sock::SockReceiver;
-
-/// Waits (at most `timeout`) for the child to exit by itself; returns its
-/// exit code and stderr, or `None` when it is still running.
-fn wait_exit(child: &mut Child, timeout: Duration) -> Option<(Option<i32>, String)> {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
-            return Some((status.code(), err));
-        }
-        thread::sleep(Duration::from_millis(20));
-    }
-    None
-}
 
 #[test]
 fn vanished_device_out_of_the_chroot_ends_the_program() {
@@ -42,9 +22,7 @@ fn vanished_device_out_of_the_chroot_ends_the_program() {
     }
     let dir = temp_dir("chroot-dev");
     let empty = temp_dir("chroot-dev-empty");
-    let link = dir.join("gps0");
-    let mut pty = Pty::open().unwrap();
-    pty.link_at(&link).unwrap();
+    let (pty, link) = pty_at(&dir);
 
     let mut child = spawn(&[
         "-d",
@@ -92,10 +70,8 @@ fn lost_socket_out_of_the_chroot_ends_the_program() {
     }
     let dir = temp_dir("chroot-sock");
     let empty = temp_dir("chroot-sock-empty");
-    let link = dir.join("gps0");
+    let (pty, link) = pty_at(&dir);
     let sock_path = dir.join("refclock.sock");
-    let mut pty = Pty::open().unwrap();
-    pty.link_at(&link).unwrap();
     let receiver = SockReceiver::bind(&sock_path).unwrap();
 
     let mut child = spawn(&[
@@ -147,9 +123,7 @@ fn reachable_paths_give_no_note() {
         return;
     }
     let dir = temp_dir("chroot-ok");
-    let link = dir.join("gps0");
-    let mut pty = Pty::open().unwrap();
-    pty.link_at(&link).unwrap();
+    let (pty, link) = pty_at(&dir);
     let mut child = spawn(&[
         "-d",
         "-u",

@@ -9,8 +9,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{feed, lines_of, spawn, temp_dir, terminate};
-use refclock_core::os::pty::Pty;
+use common::{feed, lines_of, pty_at, spawn, temp_dir, terminate};
 
 /// CPU time (user + system) of a process, in clock ticks.
 fn cpu_ticks(pid: u32) -> u64 {
@@ -29,9 +28,7 @@ fn samples_seen(rx: &mpsc::Receiver<String>) -> usize {
 #[test]
 fn vanished_device_is_reopened_when_it_returns() {
     let dir = temp_dir("vanish");
-    let link = dir.join("gps0");
-    let mut pty = Pty::open().unwrap();
-    pty.link_at(&link).unwrap();
+    let (pty, link) = pty_at(&dir);
 
     // `-u root -r /`: the device path must still resolve after the
     // privilege drop for a reopen to find it.
@@ -71,8 +68,7 @@ fn vanished_device_is_reopened_when_it_returns() {
     assert_eq!(samples_seen(&rx), 0);
 
     // Plug it back in at the same path.
-    let mut pty = Pty::open().unwrap();
-    pty.link_at(&link).unwrap();
+    let (pty, _) = pty_at(&dir);
     let back = Instant::now();
     let mut resumed = false;
     while back.elapsed() < Duration::from_secs(20) && !resumed {

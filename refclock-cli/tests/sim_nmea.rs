@@ -46,8 +46,10 @@ fn times() -> Vec<CivilTime> {
     ]
 }
 
-#[test]
-fn every_style_checksums_and_fields() {
+/// Every sentence each style makes for each of [`times`], with a fix and
+/// without: (style name, style, epoch, kind, framed sentence).
+fn every_sentence() -> Vec<(&'static str, NmeaStyle, Epoch, SentenceKind, String)> {
+    let mut all = Vec::new();
     for name in NmeaStyle::NAMES {
         let style = NmeaStyle::by_name(name).unwrap();
         for t in times() {
@@ -57,61 +59,67 @@ fn every_style_checksums_and_fields() {
                     ..Epoch::new(t)
                 };
                 for (kind, s) in nmea::second(&style, &e) {
-                    assert_eq!(
-                        local_checksum_ok(&s),
-                        style.has_checksum(kind).then_some(true),
-                        "{name}: {s:?}"
-                    );
-                    let f = fields(&s);
-                    let hms = (t.hour, t.minute, t.second);
-                    match kind {
-                        SentenceKind::Rmc => {
-                            assert_eq!(f[0], "$GPRMC");
-                            assert_eq!(hhmmss(&f[1]), hms);
-                            assert_eq!(f[2], if valid { "A" } else { "V" });
-                            assert_eq!(
-                                f[9],
-                                format!("{:02}{:02}{:02}", t.day, t.month, t.year % 100)
-                            );
-                        }
-                        SentenceKind::Gga => {
-                            assert_eq!(f[0], "$GPGGA");
-                            assert_eq!(hhmmss(&f[1]), hms);
-                            assert_eq!(f[6] != "0", valid);
-                        }
-                        SentenceKind::Gll => {
-                            assert_eq!(f[0], "$GPGLL");
-                            assert_eq!(hhmmss(&f[5]), hms);
-                            assert_eq!(f[6], if valid { "A" } else { "V" });
-                        }
-                        SentenceKind::Zda => {
-                            assert_eq!(hhmmss(&f[1]), hms);
-                            assert_eq!(f[2].parse::<u8>().unwrap(), t.day);
-                            assert_eq!(f[3].parse::<u8>().unwrap(), t.month);
-                            assert_eq!(f[4].parse::<i32>().unwrap(), t.year);
-                        }
-                        SentenceKind::Pgrmf => {
-                            assert_eq!(f[0], "$PGRMF");
-                            assert_eq!(hhmmss(&f[4]), hms);
-                            let week: u32 = f[1].parse().unwrap();
-                            let tow: f64 = f[2].parse().unwrap();
-                            let ls: i32 = f[5].parse().unwrap();
-                            assert!(week < GPS_WEEK_CYCLE);
-                            // Expand the week into the right 1024-week era
-                            // and get back the named second.
-                            let named = e.named();
-                            let full = (0..8)
-                                .map(|era| week + era * GPS_WEEK_CYCLE)
-                                .find(|&w| {
-                                    (gps_to_unix(w, tow, ls).secs() - named.secs()).abs()
-                                        < 8 * 86_400
-                                })
-                                .expect("a matching era");
-                            let back = gps_to_unix(full, tow, ls);
-                            assert_eq!(back, named);
-                        }
-                    }
+                    all.push((name, style.clone(), e, kind, s));
                 }
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn every_style_checksums_and_fields() {
+    for (name, style, e, kind, s) in every_sentence() {
+        let (t, valid) = (e.time, e.valid);
+        assert_eq!(
+            local_checksum_ok(&s),
+            style.has_checksum(kind).then_some(true),
+            "{name}: {s:?}"
+        );
+        let f = fields(&s);
+        let hms = (t.hour, t.minute, t.second);
+        match kind {
+            SentenceKind::Rmc => {
+                assert_eq!(f[0], "$GPRMC");
+                assert_eq!(hhmmss(&f[1]), hms);
+                assert_eq!(f[2], if valid { "A" } else { "V" });
+                assert_eq!(
+                    f[9],
+                    format!("{:02}{:02}{:02}", t.day, t.month, t.year % 100)
+                );
+            }
+            SentenceKind::Gga => {
+                assert_eq!(f[0], "$GPGGA");
+                assert_eq!(hhmmss(&f[1]), hms);
+                assert_eq!(f[6] != "0", valid);
+            }
+            SentenceKind::Gll => {
+                assert_eq!(f[0], "$GPGLL");
+                assert_eq!(hhmmss(&f[5]), hms);
+                assert_eq!(f[6], if valid { "A" } else { "V" });
+            }
+            SentenceKind::Zda => {
+                assert_eq!(hhmmss(&f[1]), hms);
+                assert_eq!(f[2].parse::<u8>().unwrap(), t.day);
+                assert_eq!(f[3].parse::<u8>().unwrap(), t.month);
+                assert_eq!(f[4].parse::<i32>().unwrap(), t.year);
+            }
+            SentenceKind::Pgrmf => {
+                assert_eq!(f[0], "$PGRMF");
+                assert_eq!(hhmmss(&f[4]), hms);
+                let week: u32 = f[1].parse().unwrap();
+                let tow: f64 = f[2].parse().unwrap();
+                let ls: i32 = f[5].parse().unwrap();
+                assert!(week < GPS_WEEK_CYCLE);
+                // Expand the week into the right 1024-week era
+                // and get back the named second.
+                let named = e.named();
+                let full = (0..8)
+                    .map(|era| week + era * GPS_WEEK_CYCLE)
+                    .find(|&w| (gps_to_unix(w, tow, ls).secs() - named.secs()).abs() < 8 * 86_400)
+                    .expect("a matching era");
+                let back = gps_to_unix(full, tow, ls);
+                assert_eq!(back, named);
             }
         }
     }
@@ -119,52 +127,41 @@ fn every_style_checksums_and_fields() {
 
 #[test]
 fn the_drivers_decoder_agrees() {
-    for name in NmeaStyle::NAMES {
-        let style = NmeaStyle::by_name(name).unwrap();
-        for t in times() {
-            for valid in [true, false] {
-                let e = Epoch {
-                    valid,
-                    ..Epoch::new(t)
-                };
-                for (kind, s) in nmea::second(&style, &e) {
-                    let line = s.trim_end_matches(['\r', '\n']);
-                    let d = drv::parse(line.as_bytes())
-                        .unwrap_or_else(|err| panic!("{name}: {line}: {err}"));
-                    assert_eq!(d.kind.name(), kind.name(), "{line}");
-                    assert_eq!(
-                        (d.time.hour, d.time.minute, d.time.second),
-                        (t.hour, t.minute, t.second),
-                        "{line}"
-                    );
-                    assert_eq!(
-                        d.checksum,
-                        if style.has_checksum(kind) {
-                            Checksum::Valid
-                        } else {
-                            Checksum::None
-                        }
-                    );
-                    let expect_status = match (kind, valid) {
-                        (SentenceKind::Zda, _) => Status::NotReported,
-                        (_, true) => Status::InSync,
-                        (_, false) => Status::NotInSync,
-                    };
-                    assert_eq!(d.status, expect_status, "{line}");
-                    match d.date {
-                        Some(Date::Ddmmyy { day, month, yy }) => {
-                            assert_eq!((day, month, yy as i32), (t.day, t.month, t.year % 100))
-                        }
-                        Some(Date::DayMonthYear { day, month, year }) => {
-                            assert_eq!((day, month, year as i32), (t.day, t.month, t.year))
-                        }
-                        Some(Date::GpsWeek { leap, .. }) => {
-                            assert_eq!(i32::from(leap), e.gps_utc)
-                        }
-                        None => assert!(matches!(kind, SentenceKind::Gga | SentenceKind::Gll)),
-                    }
-                }
+    for (name, style, e, kind, s) in every_sentence() {
+        let (t, valid) = (e.time, e.valid);
+        let line = s.trim_end_matches(['\r', '\n']);
+        let d = drv::parse(line.as_bytes()).unwrap_or_else(|err| panic!("{name}: {line}: {err}"));
+        assert_eq!(d.kind.name(), kind.name(), "{line}");
+        assert_eq!(
+            (d.time.hour, d.time.minute, d.time.second),
+            (t.hour, t.minute, t.second),
+            "{line}"
+        );
+        assert_eq!(
+            d.checksum,
+            if style.has_checksum(kind) {
+                Checksum::Valid
+            } else {
+                Checksum::None
             }
+        );
+        let expect_status = match (kind, valid) {
+            (SentenceKind::Zda, _) => Status::NotReported,
+            (_, true) => Status::InSync,
+            (_, false) => Status::NotInSync,
+        };
+        assert_eq!(d.status, expect_status, "{line}");
+        match d.date {
+            Some(Date::Ddmmyy { day, month, yy }) => {
+                assert_eq!((day, month, yy as i32), (t.day, t.month, t.year % 100))
+            }
+            Some(Date::DayMonthYear { day, month, year }) => {
+                assert_eq!((day, month, year as i32), (t.day, t.month, t.year))
+            }
+            Some(Date::GpsWeek { leap, .. }) => {
+                assert_eq!(i32::from(leap), e.gps_utc)
+            }
+            None => assert!(matches!(kind, SentenceKind::Gga | SentenceKind::Gll)),
         }
     }
 }

@@ -54,21 +54,38 @@ pub fn terminate(child: &mut Child, sig: i32) -> (Option<i32>, String) {
         .args([&format!("-{sig}"), &child.id().to_string()])
         .status()
         .expect("kill");
-    let deadline = Instant::now() + Duration::from_secs(10);
+    wait_exit(child, Duration::from_secs(10)).unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("ntp-refclock did not exit on signal {sig}");
+    })
+}
+
+/// Waits (at most `timeout`) for the child to exit; returns its exit code
+/// and what was left on stderr, or `None` when it is still running.
+pub fn wait_exit(child: &mut Child, timeout: Duration) -> Option<(Option<i32>, String)> {
+    let deadline = Instant::now() + timeout;
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
             let mut err = String::new();
             if let Some(mut e) = child.stderr.take() {
                 let _ = e.read_to_string(&mut err);
             }
-            return (status.code(), err);
+            return Some((status.code(), err));
         }
         if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("ntp-refclock did not exit on signal {sig}");
+            return None;
         }
         thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// A pseudo-terminal whose slave is linked at `dir/gps0`, as a receiver
+/// plugged in at a device path; returns it with the link.
+pub fn pty_at(dir: &std::path::Path) -> (refclock_core::os::pty::Pty, std::path::PathBuf) {
+    let link = dir.join("gps0");
+    let mut pty = refclock_core::os::pty::Pty::open().unwrap();
+    pty.link_at(&link).unwrap();
+    (pty, link)
 }
 
 /// An RMC sentence (with checksum and CR LF) naming `t`, status A.
