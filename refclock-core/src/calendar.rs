@@ -1,6 +1,7 @@
 //! Calendar arithmetic for timecodes: civil dates ↔ Unix time, year
 //! inference for timecodes without a year (ntpd's `clocktime()`), 2-digit
-//! year unfolding, and GPS week expansion around a base date.
+//! year unfolding, and the base date before which no timecode date is
+//! believed. GPS weeks and eras are in [`crate::gps`].
 //!
 //! All functions are pure; the "now" they reason around is always a
 //! receive timestamp handed in by the caller.
@@ -14,16 +15,12 @@ pub const SECS_PER_DAY: i64 = 86_400;
 pub const GPS_EPOCH_UNIX: i64 = 315_964_800;
 /// Seconds in a GPS week.
 pub const SECS_PER_WEEK: i64 = 7 * SECS_PER_DAY;
-/// Weeks in one cycle of the 10-bit GPS week number.
-pub const GPS_WEEK_CYCLE: u32 = 1024;
 /// `clocktime()` accepts a result only within this many seconds of the
 /// receive time (`CLOSETIME`, 4 h).
 pub const CLOSETIME: i64 = 4 * 3600;
 /// `clocktime()` reuses the cached year start when the result lands this
 /// close to the receive time (`NEARTIME`, 182 days).
 pub const NEARTIME: i64 = 182 * SECS_PER_DAY;
-/// Unix time of the build (from `SOURCE_DATE_EPOCH` when set).
-pub const BUILD_UNIX: &str = env!("REFCLOCK_BUILD_UNIX");
 
 /// What was wrong with a date or time.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -302,10 +299,16 @@ pub fn unfold_two_digit_year(yy: u8, pivot_year: i32) -> i32 {
     periodic_extend(pivot_year as i64, yy as i64, 100) as i32
 }
 
-/// The date before which no GPS date is believed: a receiver's 10-bit week
-/// number is expanded to the first matching week on or after it (ntp
-/// 4.2.8p13+ `basedate`). The C ntp-refclock sets it to its build date
-/// minus 14 days; [`Basedate::default`] does the same with our build date.
+/// The date before which no GPS date is believed: a receiver's truncated
+/// week number or two-digit year is unfolded to a date on or after it
+/// (ntp 4.2.8p13+ `basedate`). The C ntp-refclock sets it to its build
+/// date minus 14 days, so a binary decodes GPS dates right for about 19.6
+/// years after it was built; [`crate::gps::EraWindow`] also follows the
+/// system clock once it is later, so the base date only matters while
+/// the system clock is wrong. [`Basedate::default`] is
+/// [`Basedate::RELEASE`], fixed in the source (not the build date, which
+/// would make builds differ and freeze at the first build of a target
+/// directory).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Basedate {
     /// Days since 1970-01-01.
@@ -314,12 +317,15 @@ pub struct Basedate {
 
 impl Default for Basedate {
     fn default() -> Self {
-        let build: i64 = BUILD_UNIX.parse().unwrap_or(0);
-        Basedate::from_unix_day(build.div_euclid(SECS_PER_DAY) - 14)
+        Basedate::RELEASE
     }
 }
 
 impl Basedate {
+    /// The default base date: this release's date less 14 days, as the C
+    /// program derives its own from its build date (2026-11-15).
+    pub const RELEASE: Basedate = Basedate::from_unix_day(days_from_civil(2026, 11, 15));
+
     /// From a day count since 1970-01-01.
     pub const fn from_unix_day(day: i64) -> Self {
         Basedate { day }
@@ -358,30 +364,6 @@ impl Basedate {
         let days = self.day - GPS_EPOCH_UNIX / SECS_PER_DAY;
         ((days.max(0) + 6) / 7) as u32
     }
-
-    /// Expands a (possibly truncated) GPS week number to the first full
-    /// week on or after [`Basedate::base_gps_week`] that agrees with it in
-    /// the low 10 bits.
-    pub fn expand_gps_week(&self, week: u32) -> u32 {
-        let base = self.base_gps_week();
-        base + (week.wrapping_sub(base) & (GPS_WEEK_CYCLE - 1))
-    }
-}
-
-/// Unix time of GPS week `week` (full), `tow` seconds into it, with
-/// `gps_utc_offset` = GPS − UTC in seconds (18 since 2017).
-pub fn gps_to_unix(week: u32, tow: f64, gps_utc_offset: i32) -> Timestamp {
-    let base = GPS_EPOCH_UNIX + week as i64 * SECS_PER_WEEK - gps_utc_offset as i64;
-    Timestamp::from_secs(base).add_secs_f64(tow)
-}
-
-/// GPS week and time of week (seconds) of a Unix time, GPS time scale
-/// (`gps_utc_offset` seconds ahead of UTC).
-pub fn unix_to_gps(t: Timestamp, gps_utc_offset: i32) -> (u32, f64) {
-    let g = t.secs() - GPS_EPOCH_UNIX + gps_utc_offset as i64;
-    let week = g.div_euclid(SECS_PER_WEEK);
-    let tow = g.rem_euclid(SECS_PER_WEEK) as f64 + t.subsec_nanos() as f64 * 1e-9;
-    (week.max(0) as u32, tow)
 }
 
 #[cfg(test)]
@@ -503,39 +485,14 @@ mod tests {
     }
 
     #[test]
-    fn gps_weeks_and_rollovers() {
-        // First roll-over: week 1023 -> 1024 on 1999-08-22.
-        assert_eq!(gps_to_unix(1024, 0.0, 0), ts(1999, 8, 22, 0, 0, 0));
-        // Second roll-over: 2019-04-07 is week 2048.
-        assert_eq!(gps_to_unix(2048, 0.0, 0), ts(2019, 4, 7, 0, 0, 0));
-        // GPS is 18 s ahead of UTC: 23:59:42 UTC on Apr 6 is the week's start.
-        assert_eq!(unix_to_gps(ts(2019, 4, 6, 23, 59, 42), 18), (2048, 0.0));
-        assert_eq!(gps_to_unix(2048, 0.0, 18), ts(2019, 4, 6, 23, 59, 42));
-
-        // A base date in 2015: week 1023 means 2019-03-31 (full 2047),
-        // week 0 after the roll-over means 2019-04-07 (2048).
-        let bd = Basedate::from_ymd(2015, 1, 1).unwrap();
-        assert_eq!(bd.expand_gps_week(1023), 2047);
-        assert_eq!(bd.expand_gps_week(0), 2048);
-        // A receiver with the roll-over bug reports 2019 weeks as 1999 ones;
-        // a 2020 base date pulls them into the right cycle.
-        let bd = Basedate::from_ymd(2020, 1, 1).unwrap();
-        assert!(bd.base_gps_week() >= 2087 && bd.base_gps_week() <= 2088);
-        assert_eq!(bd.expand_gps_week(2100 - 1024), 2100);
-        assert_eq!(bd.expand_gps_week(2100), 2100);
-        // A base date in 1998: week 1023 is 1999-08-15.
-        let bd = Basedate::from_ymd(1998, 1, 1).unwrap();
-        assert_eq!(bd.expand_gps_week(1023), 1023);
-        assert_eq!(bd.expand_gps_week(0), 1024);
-    }
-
-    #[test]
     fn basedate_sunday_alignment() {
         // 1980-01-06 is the GPS epoch (a Sunday): week 0.
         assert_eq!(Basedate::from_ymd(1980, 1, 6).unwrap().base_gps_week(), 0);
         // The next day rounds up to week 1.
         assert_eq!(Basedate::from_ymd(1980, 1, 7).unwrap().base_gps_week(), 1);
-        let d = Basedate::default();
-        assert!(d.year() >= 2026, "default basedate from the build date");
+        assert_eq!(
+            Basedate::default(),
+            Basedate::from_ymd(2026, 11, 15).unwrap()
+        );
     }
 }

@@ -1,12 +1,11 @@
 //! The state of one reference clock, in the spirit of ntpd's
 //! `struct refclockproc`: the last timecode and its decoded fields, last
-//! reference and receive times, leap indicator, error counters, status, the
-//! sample ring, and the queue of actions the host drains.
-
-use std::collections::VecDeque;
+//! reference and receive times, leap indicator, error counters, status and
+//! the sample ring. The actions a driver queues go through its
+//! [`Context`](crate::driver::Context), which updates this state as it
+//! queues them.
 
 use crate::calendar::{clocktime, CalendarError, YearStart};
-use crate::driver::Action;
 use crate::event::ClockEvent;
 use crate::filter::{FilterOutput, SampleBuffer};
 use crate::fudge::Fudge;
@@ -92,7 +91,6 @@ pub struct ClockState {
     timecode: [u8; BMAX],
     timecode_len: usize,
     samples: SampleBuffer,
-    actions: VecDeque<Action>,
 }
 
 impl ClockState {
@@ -113,7 +111,6 @@ impl ClockState {
             timecode: [0; BMAX],
             timecode_len: 0,
             samples: SampleBuffer::new(),
-            actions: VecDeque::new(),
         }
     }
 
@@ -139,9 +136,10 @@ impl ClockState {
         self.timecode_len = n;
     }
 
-    /// Records an event (`refclock_report`): counts it, and on a change of
-    /// status queues [`Action::Event`].
-    pub fn report(&mut self, event: ClockEvent) {
+    /// Records an event (`refclock_report`): counts it and sets the
+    /// status; returns whether the status changed (then the driver's
+    /// context queues [`Action::Event`](crate::Action::Event)).
+    pub fn record_event(&mut self, event: ClockEvent) -> bool {
         match event {
             ClockEvent::Timeout => self.counters.noreply += 1,
             ClockEvent::BadReply => self.counters.badformat += 1,
@@ -151,46 +149,32 @@ impl ClockState {
         if event != ClockEvent::Nominal {
             self.last_event = event;
         }
-        if self.status != event {
-            self.status = event;
-            self.actions.push_back(Action::Event(event));
-        }
+        let changed = self.status != event;
+        self.status = event;
+        changed
     }
 
-    /// Adds a raw sample `reftime − rectime + fudge` taken at `rectime`
-    /// (`refclock_process_offset`) and queues it as [`Action::Sample`].
-    pub fn process_offset(&mut self, reftime: Timestamp, rectime: Timestamp, fudge: f64) -> Sample {
-        let offset = reftime.diff(rectime) + fudge;
-        self.lastref = Some(reftime);
-        self.push_sample(rectime, offset)
-    }
-
-    /// Adds a raw sample with a precomputed offset (true − system) taken at
-    /// `rectime`; the building block of every other `process_*`.
-    pub fn push_sample(&mut self, rectime: Timestamp, offset: f64) -> Sample {
+    /// Adds a raw sample (true − system time `offset`, taken at
+    /// `rectime`) to the ring and counts it; returns it with the current
+    /// leap indicator. `pulse`: the sample is a PPS phase only.
+    pub fn record_sample(&mut self, rectime: Timestamp, offset: f64, pulse: bool) -> Sample {
         self.lastrec = Some(rectime);
         let _ = self.samples.push(offset);
         self.counters.samples += 1;
-        let sample = Sample {
+        Sample {
             time: rectime,
             offset,
             leap: self.leap,
-        };
-        self.actions.push_back(Action::Sample(sample));
-        sample
+            pulse,
+        }
     }
 
-    /// `refclock_process_f`: builds the reference time from the decoded
-    /// day-of-year and time fields (the year is ignored, as ntpd does) around
-    /// the receive time `rectime`, and adds a sample with `fudge`.
-    /// On failure reports [`ClockEvent::BadTime`] and returns the error.
-    pub fn process_fields(
-        &mut self,
-        rectime: Timestamp,
-        fudge: f64,
-    ) -> Result<Sample, CalendarError> {
+    /// The reference time of the decoded day-of-year and time fields
+    /// (`clocktime()` around `rectime`; the year is ignored, as ntpd's
+    /// `refclock_process_f` ignores it).
+    pub fn fields_reftime(&mut self, rectime: Timestamp) -> Result<Timestamp, CalendarError> {
         let f = self.fields;
-        match clocktime(
+        let secs = clocktime(
             f.day,
             f.hour,
             f.minute,
@@ -198,30 +182,8 @@ impl ClockState {
             0,
             rectime,
             &mut self.year_start,
-        ) {
-            Ok(secs) => Ok(self.process_offset(Timestamp::new(secs, f.nsec), rectime, fudge)),
-            Err(e) => {
-                self.report(ClockEvent::BadTime);
-                Err(e)
-            }
-        }
-    }
-
-    /// `refclock_process`: [`ClockState::process_fields`] with `time1`.
-    pub fn process(&mut self, rectime: Timestamp) -> Result<Sample, CalendarError> {
-        let t1 = self.fudge.time1();
-        self.process_fields(rectime, t1)
-    }
-
-    /// `refclock_pps`'s sample: a PPS edge at `edge` marks a whole second;
-    /// the offset is minus the fraction of the edge (folded to ±0.5 s) plus
-    /// `fudge`. Returns the sample (time = the edge).
-    pub fn process_pps(&mut self, edge: Timestamp, fudge: f64) -> Sample {
-        let mut frac = edge.subsec_nanos() as f64 * 1e-9;
-        if frac > 0.5 {
-            frac -= 1.0;
-        }
-        self.push_sample(edge, -frac + fudge)
+        )?;
+        Ok(Timestamp::new(secs, f.nsec))
     }
 
     /// Pending (unfiltered) samples.
@@ -234,27 +196,14 @@ impl ClockState {
         self.samples.expire(n)
     }
 
-    /// `refclock_receive`: once per poll. When the clock is not in sync the
-    /// samples stay queued and `None` is returned; otherwise the pending
-    /// samples are filtered, the buffer emptied, and the result queued as
-    /// [`Action::Filtered`].
-    pub fn receive(&mut self) -> Option<FilterOutput> {
+    /// The filter step of `refclock_receive`: when the clock is in sync,
+    /// the pending samples are filtered and the buffer emptied; when it is
+    /// not, they stay queued and `None` is returned.
+    pub fn filter(&mut self) -> Option<FilterOutput> {
         if self.leap == Leap::NotInSync {
             return None;
         }
-        let out = self.samples.take_filtered(self.min_jitter)?;
-        self.actions.push_back(Action::Filtered(out));
-        Some(out)
-    }
-
-    /// Queues an action for the host.
-    pub fn push_action(&mut self, action: Action) {
-        self.actions.push_back(action);
-    }
-
-    /// Takes the oldest queued action.
-    pub fn next_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
+        self.samples.take_filtered(self.min_jitter)
     }
 }
 
@@ -267,52 +216,45 @@ mod tests {
     }
 
     #[test]
-    fn report_counts_and_queues_on_change() {
+    fn events_are_counted_and_changes_reported() {
         let mut s = state();
-        s.report(ClockEvent::BadReply);
-        s.report(ClockEvent::BadReply);
-        s.report(ClockEvent::BadTime);
-        s.report(ClockEvent::BadDate);
-        s.report(ClockEvent::Timeout);
-        s.report(ClockEvent::Fault);
+        let changes: Vec<bool> = [
+            ClockEvent::BadReply,
+            ClockEvent::BadReply,
+            ClockEvent::BadTime,
+            ClockEvent::BadDate,
+            ClockEvent::Timeout,
+            ClockEvent::Fault,
+        ]
+        .into_iter()
+        .map(|e| s.record_event(e))
+        .collect();
+        assert_eq!(changes, vec![true, false, true, true, true, true]);
         assert_eq!(s.counters.badformat, 2);
         assert_eq!(s.counters.baddata, 2);
         assert_eq!(s.counters.noreply, 1);
-        let mut events = vec![];
-        while let Some(a) = s.next_action() {
-            if let Action::Event(e) = a {
-                events.push(e);
-            }
-        }
-        assert_eq!(
-            events,
-            vec![
-                ClockEvent::BadReply,
-                ClockEvent::BadTime,
-                ClockEvent::BadDate,
-                ClockEvent::Timeout,
-                ClockEvent::Fault
-            ]
-        );
+        assert_eq!(s.last_event, ClockEvent::Fault);
+        assert!(s.record_event(ClockEvent::Nominal));
         assert_eq!(s.last_event, ClockEvent::Fault);
     }
 
     #[test]
-    fn process_offset_sign_and_action() {
+    fn samples_take_the_leap_and_the_receive_time() {
         let mut s = state();
-        s.leap = Leap::NoWarning;
+        s.leap = Leap::AddSecond;
         let rec = Timestamp::new(1000, 100_000_000);
-        let smp = s.process_offset(Timestamp::from_secs(1000), rec, 0.05);
-        assert!((smp.offset - (-0.05)).abs() < 1e-12);
+        let smp = s.record_sample(rec, -0.05, false);
         assert_eq!(smp.time, rec);
-        assert_eq!(s.next_action(), Some(Action::Sample(smp)));
-        assert_eq!(s.lastref, Some(Timestamp::from_secs(1000)));
+        assert_eq!(smp.leap, Leap::AddSecond);
+        assert_eq!(s.lastrec, Some(rec));
+        assert_eq!(s.counters.samples, 1);
+        assert_eq!(s.pending().len(), 1);
     }
 
     #[test]
-    fn process_fields_uses_clocktime() {
+    fn fields_use_clocktime() {
         let mut s = state();
-        // 2024-03-01 (yday 61) 12:00:00 received 0.2 s late.
+        // 2024-03-01 (yday 61) 12:00:00.
         let rec = Timestamp::new(1_709_294_400, 200_000_000);
         s.fields = DecodedFields {
             year: 0,
@@ -322,32 +264,24 @@ mod tests {
             second: 0,
             nsec: 0,
         };
-        let smp = s.process(rec).unwrap();
-        assert!((smp.offset + 0.2).abs() < 1e-9);
+        assert_eq!(
+            s.fields_reftime(rec),
+            Ok(Timestamp::from_secs(1_709_294_400))
+        );
         s.fields.hour = 20;
-        assert!(s.process(rec).is_err());
-        assert_eq!(s.counters.baddata, 1);
+        assert!(s.fields_reftime(rec).is_err());
     }
 
     #[test]
-    fn pps_fraction_folding() {
-        let mut s = state();
-        let smp = s.process_pps(Timestamp::new(50, 999_000_000), 0.0);
-        assert!((smp.offset - 0.001).abs() < 1e-12);
-        let smp = s.process_pps(Timestamp::new(51, 2_000_000), 0.0);
-        assert!((smp.offset + 0.002).abs() < 1e-12);
-    }
-
-    #[test]
-    fn receive_waits_for_sync() {
+    fn filter_waits_for_sync() {
         let mut s = state();
         for i in 0..5 {
-            s.push_sample(Timestamp::from_secs(i), i as f64);
+            s.record_sample(Timestamp::from_secs(i), i as f64, false);
         }
-        assert_eq!(s.receive(), None);
+        assert_eq!(s.filter(), None);
         assert_eq!(s.pending().len(), 5);
         s.leap = Leap::NoWarning;
-        let r = s.receive().unwrap();
+        let r = s.filter().unwrap();
         assert_eq!(r.n, 5);
         assert!(s.pending().is_empty());
     }

@@ -45,6 +45,10 @@ pub struct Sample {
     pub offset: f64,
     /// Leap indicator of the clock when the sample was taken.
     pub leap: Leap,
+    /// A PPS sample: the offset is only the phase against the nearest
+    /// whole second (chrony's SOCK `pulse`), which second it is comes from
+    /// another source.
+    pub pulse: bool,
 }
 
 impl Sample {
@@ -72,6 +76,7 @@ mod tests {
             time: Timestamp::new(1_500_000_000, 123_456_789),
             offset: -0.0123,
             leap: Leap::NoWarning,
+            pulse: false,
         };
         assert_eq!(
             s.to_line(),

@@ -1,18 +1,28 @@
-//! The list of drivers: ntpd type number ↔ ntpd's name ↔ readable name ↔
-//! constructor. The command line, `-l` and the simulator all read this one
-//! table.
+//! The list of drivers: ntpd type number ↔ ntpd's name ↔ readable name,
+//! and for the drivers this build has, the constructor and the simulated
+//! device. The command line, `-l`, the simulator and the fuzz targets all
+//! read these two tables.
 //!
-//! ntpd's names are the `REFCLK_*` macro names of include/ntp.h (what the C
-//! ntp-refclock prints with `-l`); readable names are NTPsec's where NTPsec
-//! kept the driver, otherwise the obvious lower-case name.
+//! [`CATALOGUE`] names every ntpd type; [`IMPLEMENTED`] holds one line per
+//! driver of this build, behind its cargo feature. ntpd's names are the
+//! `REFCLK_*` macro names of include/ntp.h (what the C ntp-refclock prints
+//! with `-l`); readable names are NTPsec's where NTPsec kept the driver,
+//! otherwise the obvious lower-case name.
 
-use refclock_core::{Driver, DriverConfig, DriverInfo};
+use refclock_core::{Clock, Driver, DriverConfig, DriverInfo, Refclock, StartError};
 
-/// Builds a driver from its configuration.
-pub type Constructor = fn(DriverConfig) -> Box<dyn Driver>;
+/// Starts a driver from its configuration, boxed for a host.
+pub type StartFn = fn(DriverConfig) -> Result<Box<dyn Refclock>, StartError>;
 
-/// One driver type.
-#[derive(Clone, Copy)]
+/// Builds a driver's simulated device.
+#[cfg(feature = "sim")]
+pub type DeviceFn =
+    fn(
+        &refclock_core::sim::DeviceSetup,
+    ) -> Result<Box<dyn refclock_core::sim::DeviceModel>, refclock_core::sim::DeviceError>;
+
+/// One ntpd driver type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// ntpd's type number (127.127.TYPE.UNIT).
     pub kind: u8,
@@ -22,20 +32,66 @@ pub struct Entry {
     pub name: &'static str,
     /// What it is for.
     pub description: &'static str,
-    /// The constructor, when this build has the driver.
-    pub constructor: Option<Constructor>,
 }
 
-impl std::fmt::Debug for Entry {
+impl Entry {
+    /// The driver, when this build has it.
+    pub fn implemented(&self) -> Option<&'static Implemented> {
+        implemented(self.kind)
+    }
+}
+
+/// A driver this build has.
+#[derive(Clone, Copy)]
+pub struct Implemented {
+    /// What the driver says about itself.
+    pub info: DriverInfo,
+    /// Starts it.
+    pub start: StartFn,
+    /// Its simulated device, if it has one.
+    #[cfg(feature = "sim")]
+    pub device: Option<DeviceFn>,
+}
+
+impl std::fmt::Debug for Implemented {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Entry")
-            .field("kind", &self.kind)
-            .field("ntpd_name", &self.ntpd_name)
-            .field("name", &self.name)
-            .field("available", &self.constructor.is_some())
+        f.debug_struct("Implemented")
+            .field("info", &self.info)
             .finish()
     }
 }
+
+/// `Clock::<D>::start`, boxed.
+pub fn start_boxed<D: Driver>(config: DriverConfig) -> Result<Box<dyn Refclock>, StartError> {
+    Ok(Box::new(Clock::<D>::start(config)?))
+}
+
+/// One line of [`IMPLEMENTED`]: `implemented!(Driver)` or
+/// `implemented!(Driver, device = constructor)`.
+macro_rules! implemented {
+    ($driver:ty) => {
+        Implemented {
+            info: <$driver as Driver>::INFO,
+            start: start_boxed::<$driver>,
+            #[cfg(feature = "sim")]
+            device: None,
+        }
+    };
+    ($driver:ty, device = $device:path) => {
+        Implemented {
+            info: <$driver as Driver>::INFO,
+            start: start_boxed::<$driver>,
+            #[cfg(feature = "sim")]
+            device: Some($device),
+        }
+    };
+}
+
+/// The drivers of this build, one line each, in type order.
+pub static IMPLEMENTED: &[Implemented] = &[
+    #[cfg(feature = "nmea")]
+    implemented!(crate::nmea::NmeaDriver),
+];
 
 macro_rules! entry {
     ($kind:expr, $ntpd:expr, $name:expr, $desc:expr) => {
@@ -44,48 +100,12 @@ macro_rules! entry {
             ntpd_name: $ntpd,
             name: $name,
             description: $desc,
-            constructor: None,
-        }
-    };
-    ($kind:expr, $ntpd:expr, $name:expr, $desc:expr, $ctor:expr) => {
-        Entry {
-            kind: $kind,
-            ntpd_name: $ntpd,
-            name: $name,
-            description: $desc,
-            constructor: Some($ctor),
         }
     };
 }
-
-#[cfg(feature = "nmea")]
-fn new_nmea(config: DriverConfig) -> Box<dyn Driver> {
-    Box::new(crate::nmea::NmeaDriver::new(config))
-}
-
-/// An implemented driver's entry, from the driver's own [`DriverInfo`], so
-/// the registry never restates (or contradicts) what the driver says.
-#[cfg_attr(
-    not(feature = "nmea"),
-    expect(dead_code, reason = "only drivers behind features use it")
-)]
-const fn from_info(info: &DriverInfo, constructor: Constructor) -> Entry {
-    Entry {
-        kind: info.kind,
-        ntpd_name: info.ntpd_name,
-        name: info.name,
-        description: info.description,
-        constructor: Some(constructor),
-    }
-}
-
-#[cfg(feature = "nmea")]
-const NMEA: Entry = from_info(&crate::nmea::INFO, new_nmea);
-#[cfg(not(feature = "nmea"))]
-const NMEA: Entry = entry!(20, "GPS_NMEA", "nmea", "NMEA GPS Clock");
 
 /// Every ntpd driver type, in type order.
-pub static ENTRIES: &[Entry] = &[
+pub static CATALOGUE: &[Entry] = &[
     entry!(
         1,
         "LOCALCLOCK",
@@ -135,7 +155,7 @@ pub static ENTRIES: &[Entry] = &[
     entry!(17, "GPS_DATUM", "datum", "Datum Precision Time System"),
     entry!(18, "ACTS", "modem", "Automated Computer Time Service"),
     entry!(19, "WWV_HEATH", "heath", "Heath WWV/WWVH Receiver"),
-    NMEA,
+    entry!(20, "GPS_NMEA", "nmea", "NMEA GPS Clock"),
     entry!(21, "GPS_VME", "gpsvme", "TrueTime GPS-VME Interface"),
     entry!(
         22,
@@ -203,27 +223,37 @@ pub static ENTRIES: &[Entry] = &[
     entry!(46, "GPSDJSON", "gpsd", "GPSD JSON socket"),
 ];
 
-/// The entry for a type number.
+/// The catalogue entry for a type number.
 pub fn by_kind(kind: u8) -> Option<&'static Entry> {
-    ENTRIES.iter().find(|e| e.kind == kind)
+    CATALOGUE.iter().find(|e| e.kind == kind)
 }
 
-/// The entry for a readable or ntpd name (case-insensitive).
+/// The catalogue entry for a readable or ntpd name (case-insensitive).
 pub fn by_name(name: &str) -> Option<&'static Entry> {
-    ENTRIES
+    CATALOGUE
         .iter()
         .find(|e| e.name.eq_ignore_ascii_case(name) || e.ntpd_name.eq_ignore_ascii_case(name))
 }
 
+/// The driver of type `kind`, when this build has it.
+pub fn implemented(kind: u8) -> Option<&'static Implemented> {
+    IMPLEMENTED.iter().find(|d| d.info.kind == kind)
+}
+
 /// The drivers this build has, in type order.
-pub fn available() -> impl Iterator<Item = &'static Entry> {
-    ENTRIES.iter().filter(|e| e.constructor.is_some())
+pub fn available() -> impl Iterator<Item = &'static Implemented> {
+    IMPLEMENTED.iter()
+}
+
+/// Starts the driver of type `kind` (`None` when this build lacks it).
+pub fn start(kind: u8, config: DriverConfig) -> Option<Result<Box<dyn Refclock>, StartError>> {
+    implemented(kind).map(|d| (d.start)(config))
 }
 
 /// The `-l` listing: one `127.127.TYPE.*<TAB>NAME` line per available driver.
 pub fn listing() -> String {
     available()
-        .map(|e| format!("127.127.{}.*\t{}\n", e.kind, e.ntpd_name))
+        .map(|d| format!("127.127.{}.*\t{}\n", d.info.kind, d.info.ntpd_name))
         .collect()
 }
 
@@ -233,14 +263,30 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_sorted() {
-        for w in ENTRIES.windows(2) {
+        for w in CATALOGUE.windows(2) {
             assert!(w[0].kind < w[1].kind);
         }
-        for (i, a) in ENTRIES.iter().enumerate() {
-            for b in &ENTRIES[i + 1..] {
+        for (i, a) in CATALOGUE.iter().enumerate() {
+            for b in &CATALOGUE[i + 1..] {
                 assert_ne!(a.name, b.name);
                 assert_ne!(a.ntpd_name, b.ntpd_name);
             }
+        }
+        for w in IMPLEMENTED.windows(2) {
+            assert!(w[0].info.kind < w[1].info.kind);
+        }
+    }
+
+    #[test]
+    fn implemented_drivers_agree_with_the_catalogue() {
+        for d in IMPLEMENTED {
+            let e = by_kind(d.info.kind).expect("in the catalogue");
+            assert_eq!(
+                (e.ntpd_name, e.name, e.description),
+                (d.info.ntpd_name, d.info.name, d.info.description),
+                "type {}",
+                d.info.kind
+            );
         }
     }
 
@@ -258,7 +304,8 @@ mod tests {
     #[test]
     fn listing_has_nmea() {
         assert!(listing().contains("127.127.20.*\tGPS_NMEA\n"));
-        let d = (by_kind(20).unwrap().constructor.unwrap())(DriverConfig::default());
-        assert_eq!(d.info().kind, 20);
+        let c = start(20, DriverConfig::default()).unwrap().unwrap();
+        assert_eq!(c.info().kind, 20);
+        assert!(by_kind(20).unwrap().implemented().is_some());
     }
 }

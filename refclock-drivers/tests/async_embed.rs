@@ -12,7 +12,7 @@ use refclock_core::calendar::CivilTime;
 use refclock_core::os::clock::now;
 use refclock_core::os::pty::Pty;
 use refclock_core::os::serial::SerialPort;
-use refclock_core::{Action, Driver, DriverConfig, Fudge, Sample, Timestamp};
+use refclock_core::{Action, Clock, DriverConfig, Fudge, PortId, Refclock, Sample, Timestamp};
 use refclock_drivers::nmea::NmeaDriver;
 use tokio::io::unix::AsyncFd;
 
@@ -64,16 +64,17 @@ fn a_tokio_loop_feeds_the_nmea_driver() {
     const LATE: f64 = 0.080;
     const TIME2: f64 = 0.020;
     let pty = Pty::open().unwrap();
-    let mut driver = NmeaDriver::new(DriverConfig {
+    let mut driver = Clock::<NmeaDriver>::start(DriverConfig {
         device: Some(pty.slave_path().to_path_buf()),
         fudge: Fudge {
             time2: Some(TIME2),
             ..Fudge::default()
         },
         ..DriverConfig::default()
-    });
-    let spec = driver.startup().unwrap();
-    let port = SerialPort::open(&spec.path, spec.serial.as_ref()).unwrap();
+    })
+    .unwrap();
+    let spec = driver.ports().get(PortId::MAIN).unwrap().kind.clone();
+    let port = SerialPort::open(spec.path().unwrap(), spec.serial_config()).unwrap();
     let writer = thread::spawn(move || receiver(pty, N as i64, LATE));
 
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -99,7 +100,7 @@ fn a_tokio_loop_feeds_the_nmea_driver() {
             let received = now();
             match ready.try_io(|p| p.get_ref().0.read(&mut buf)) {
                 Ok(Ok(0)) => panic!("the pseudo-terminal closed"),
-                Ok(Ok(n)) => driver.receive(&buf[..n], received),
+                Ok(Ok(n)) => driver.receive(PortId::MAIN, &buf[..n], received),
                 Ok(Err(e)) => panic!("read: {e}"),
                 Err(_would_block) => continue,
             }
@@ -130,5 +131,5 @@ fn a_tokio_loop_feeds_the_nmea_driver() {
         // And about LATE - TIME2 behind the true time.
         assert!((s.offset + LATE - TIME2).abs() < 0.100, "{}", s.offset);
     }
-    assert_eq!(driver.clock().counters.badformat, 0);
+    assert_eq!(driver.state().counters.badformat, 0);
 }

@@ -15,9 +15,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use refclock_core::calendar::{Basedate, CivilTime, SECS_PER_DAY};
-use refclock_core::driver::{PpsEdge, PpsEdgeKind};
-use refclock_core::line::LineFramer;
-use refclock_core::{Action, ClockFlags, Driver, DriverConfig, Fudge, Sample, Timestamp};
+use refclock_core::framing::{Framer, LineFramer};
+use refclock_core::port::{PpsEdge, PpsEdgeKind};
+use refclock_core::rng::Rng;
+use refclock_core::{Action, ClockFlags, DriverConfig, Fudge, Sample, Timestamp};
+use refclock_core::{Clock, PortId, Refclock};
 use refclock_drivers::nmea::parse::{self, Date, SentenceKind, Status};
 use refclock_drivers::nmea::{NmeaDriver, Tally};
 
@@ -222,7 +224,7 @@ fn config(basedate: Basedate, mode: u32, flags: ClockFlags) -> DriverConfig {
     }
 }
 
-fn drain(d: &mut NmeaDriver, out: &mut Vec<Sample>) {
+fn drain(d: &mut Clock<NmeaDriver>, out: &mut Vec<Sample>) {
     while let Some(a) = d.next_action() {
         if let Action::Sample(s) = a {
             assert!(s.offset.is_finite());
@@ -233,8 +235,9 @@ fn drain(d: &mut NmeaDriver, out: &mut Vec<Sample>) {
 
 /// How many lines the framer assembles from `bytes` (what the driver sees).
 fn framed_lines(bytes: &[u8]) -> u64 {
-    let mut f = LineFramer::new();
-    f.feed(bytes, Timestamp::EPOCH).count() as u64
+    let mut n = 0;
+    LineFramer::new().feed(bytes, Timestamp::EPOCH, |_| n += 1);
+    n
 }
 
 /// Every line the driver saw is counted once. `lines` is what the framer
@@ -286,8 +289,7 @@ fn driver_replay_offsets_and_counters() {
         let times = tpv_times(&String::from_utf8_lossy(&std::fs::read(&chk).unwrap()));
         let first = first_time(&times, &lines);
         let basedate = basedate_for(first);
-        let mut d = NmeaDriver::new(config(basedate, 0, ClockFlags::empty()));
-        d.startup().unwrap();
+        let mut d = Clock::<NmeaDriver>::start(config(basedate, 0, ClockFlags::empty())).unwrap();
 
         // The sentence's own time: its date and time, or its time of day
         // next to the last own time (the capture runs forward).
@@ -329,7 +331,7 @@ fn driver_replay_offsets_and_counters() {
             data.extend_from_slice(b"\r\n");
             fed_lines += framed_lines(&data);
             let before = samples.len();
-            d.receive(&data, rec);
+            d.receive(PortId::MAIN, &data, rec);
             drain(&mut d, &mut samples);
             for _ in before..samples.len() {
                 expected_times.push(rec + -TIME2);
@@ -348,10 +350,10 @@ fn driver_replay_offsets_and_counters() {
             );
             assert_eq!(s.time, *want, "{name}");
         }
-        let t = d.totals();
+        let t = d.driver().totals();
         assert_adds_up(&name, t, fed_lines, false);
         assert_eq!(samples.len() as u64, t.accepted, "{name}");
-        assert_eq!(d.clock().counters.samples, t.accepted, "{name}");
+        assert_eq!(d.state().counters.samples, t.accepted, "{name}");
         let nmea_time = lines.iter().any(|l| {
             parse::parse(l).is_ok_and(|p| p.in_sync() && p.checksum == parse::Checksum::Valid)
         });
@@ -364,31 +366,18 @@ fn driver_replay_offsets_and_counters() {
     assert!(total_samples >= 450, "only {total_samples} samples in all");
 }
 
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-}
-
 fn feed_chunked(
-    d: &mut NmeaDriver,
+    d: &mut Clock<NmeaDriver>,
     bytes: &[u8],
-    rng: &mut XorShift,
+    rng: &mut Rng,
     rec: Timestamp,
     out: &mut Vec<Sample>,
 ) {
     let mut rest = bytes;
     while !rest.is_empty() {
-        let n = (rng.next() % 300 + 1).min(rest.len() as u64) as usize;
+        let n = (rng.next_u64() % 300 + 1).min(rest.len() as u64) as usize;
         let (chunk, tail) = rest.split_at(n);
-        d.receive(chunk, rec);
+        d.receive(PortId::MAIN, chunk, rec);
         drain(d, out);
         rest = tail;
     }
@@ -413,24 +402,28 @@ fn every_file_in_random_chunks() {
 
         // One read with everything, against random chunkings: the same
         // samples and counters (the receive time is fixed).
-        let mut whole = NmeaDriver::new(config(basedate, 0, ClockFlags::FLAG4));
+        let mut whole = Clock::<NmeaDriver>::start(config(basedate, 0, ClockFlags::FLAG4)).unwrap();
         let mut want = Vec::new();
-        whole.receive(&bytes, rec);
+        whole.receive(PortId::MAIN, &bytes, rec);
         drain(&mut whole, &mut want);
-        assert_adds_up(&name, whole.totals(), lines, false);
+        assert_adds_up(&name, whole.driver().totals(), lines, false);
         for seed in 1..=3u64 {
-            let mut rng = XorShift(0x9e37_79b9_7f4a_7c15 ^ (seed << 32) ^ i as u64);
-            let mut d = NmeaDriver::new(config(basedate, 0, ClockFlags::FLAG4));
+            let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15 ^ (seed << 32) ^ i as u64);
+            let mut d = Clock::<NmeaDriver>::start(config(basedate, 0, ClockFlags::FLAG4)).unwrap();
             let mut got = Vec::new();
             feed_chunked(&mut d, &bytes, &mut rng, rec, &mut got);
             assert_eq!(got, want, "{name} seed {seed}");
-            assert_eq!(d.totals(), whole.totals(), "{name} seed {seed}");
-            assert_eq!(d.clock().timecode(), whole.clock().timecode(), "{name}");
+            assert_eq!(
+                d.driver().totals(),
+                whole.driver().totals(),
+                "{name} seed {seed}"
+            );
+            assert_eq!(d.state().timecode(), whole.state().timecode(), "{name}");
         }
 
         // With time moving, timers, polls, PPS edges and every mode bit
         // flipped now and then: no panic, counters consistent.
-        let mut rng = XorShift(0xdead_beef_cafe_f00d ^ i as u64);
+        let mut rng = Rng::new(0xdead_beef_cafe_f00d ^ i as u64);
         for mode in [
             0,
             0x1,
@@ -441,36 +434,62 @@ fn every_file_in_random_chunks() {
             0x80 | 0x10000,
             0x40000 | 0x80000,
         ] {
-            let mut d = NmeaDriver::new(config(
+            let mut d = Clock::<NmeaDriver>::start(config(
                 basedate,
                 mode,
                 ClockFlags::FLAG1 | ClockFlags::FLAG4,
-            ));
+            ))
+            .unwrap();
             let mut out = Vec::new();
             let mut t = rec;
             let mut rest = &bytes[..];
             while !rest.is_empty() {
-                let n = (rng.next() % 200 + 1).min(rest.len() as u64) as usize;
+                let n = (rng.next_u64() % 200 + 1).min(rest.len() as u64) as usize;
                 let (chunk, tail) = rest.split_at(n);
-                t = t + (rng.next() % 1000) as f64 * 1e-3;
-                match rng.next() % 8 {
+                t = t + (rng.next_u64() % 1000) as f64 * 1e-3;
+                match rng.next_u64() % 8 {
                     0 => d.timer(t),
                     1 => d.pps(PpsEdge {
                         time: Timestamp::from_secs(t.secs()),
                         sequence: 0,
                         kind: PpsEdgeKind::Assert,
                     }),
-                    2 if rng.next().is_multiple_of(8) => d.poll(t),
+                    2 if rng.next_u64().is_multiple_of(8) => d.poll(t),
                     _ => {}
                 }
-                d.receive(chunk, t);
+                d.receive(PortId::MAIN, chunk, t);
                 drain(&mut d, &mut out);
                 rest = tail;
             }
             d.poll(t);
             drain(&mut d, &mut out);
-            assert_adds_up(&name, d.totals(), lines, true);
-            assert_eq!(out.len() as u64, d.totals().accepted, "{name}");
+            assert_adds_up(&name, d.driver().totals(), lines, true);
+            assert_eq!(out.len() as u64, d.driver().totals().accepted, "{name}");
         }
     }
+}
+
+/// A Garmin GPSmap 76S in simulation mode: its RMCs say V and its GGAs
+/// report fix quality 8 (simulation). ntpd (and the C program) takes the
+/// GGAs as true time; we give no sample, as gpsd gives no fix.
+#[test]
+fn a_receiver_in_simulation_mode_gives_no_sample() {
+    let Some(dir) = testdata() else { return };
+    let bytes = std::fs::read(dir.join("GPSmap-76S.log")).unwrap();
+    let body: Vec<u8> = body_lines(&bytes)
+        .iter()
+        .flat_map(|l| l.iter().copied().chain(*b"\r\n"))
+        .collect();
+    let gga_q8 = body_lines(&bytes)
+        .iter()
+        .filter(|l| l.starts_with(b"$GPGGA") && l.split(|&b| b == b',').nth(6) == Some(b"8"))
+        .count();
+    assert!(gga_q8 >= 12, "{gga_q8} GGAs of quality 8");
+    let basedate = Basedate::from_ymd(2004, 1, 1).unwrap();
+    let mut d = Clock::<NmeaDriver>::start(config(basedate, 0, ClockFlags::empty())).unwrap();
+    let mut samples = Vec::new();
+    d.receive(PortId::MAIN, &body, Timestamp::from_secs(1_200_000_000));
+    drain(&mut d, &mut samples);
+    assert!(samples.is_empty(), "{samples:?}");
+    assert!(d.driver().totals().rejected as usize >= gga_q8);
 }

@@ -22,3 +22,23 @@ fn read(id: libc::clockid_t) -> Timestamp {
     debug_assert_eq!(r, 0, "clock_gettime cannot fail for these clocks");
     Timestamp::new(ts.tv_sec, ts.tv_nsec as u32)
 }
+
+/// The kernel's view of the system clock as a leap indicator, as the C
+/// ntp-refclock's `sys_leap_update` derives ntpd's `sys_leap` once a
+/// second from `ntp_adjtime`: an error or a maximum error above 0.4 s is
+/// "not in sync", a pending insertion or deletion is announced, anything
+/// else is "no warning". Needs no privilege (it changes nothing).
+pub fn system_leap() -> crate::sample::Leap {
+    use crate::sample::Leap;
+    // SAFETY: a zeroed timex (modes 0) only asks for the current state.
+    let mut tx: libc::timex = unsafe { std::mem::zeroed() };
+    // SAFETY: `tx` is a valid, writable timex.
+    let state = unsafe { libc::ntp_adjtime(&mut tx) };
+    match state {
+        s if s < 0 || s == libc::TIME_ERROR => Leap::NotInSync,
+        _ if tx.maxerror > 400_000 => Leap::NotInSync,
+        libc::TIME_INS => Leap::AddSecond,
+        libc::TIME_DEL => Leap::DelSecond,
+        _ => Leap::NoWarning,
+    }
+}

@@ -52,6 +52,15 @@ pub enum OsError {
         #[source]
         source: io::Error,
     },
+    /// A TCP connection failed.
+    #[error("cannot connect to {target}: {source}")]
+    Connect {
+        /// `host:port` (and the address tried).
+        target: String,
+        /// The OS error.
+        #[source]
+        source: io::Error,
+    },
     /// Creating a pseudo-terminal pair failed.
     #[error("cannot create a pseudo-terminal: {what} failed: {source}")]
     PtyCreate {
@@ -87,6 +96,7 @@ impl OsError {
             | OsError::Termios { source, .. }
             | OsError::Pps { source, .. }
             | OsError::PtyCreate { source, .. }
+            | OsError::Connect { source, .. }
             | OsError::Link { source, .. } => Some(source),
             OsError::UnsupportedSpeed { .. }
             | OsError::UnsupportedStopBits { .. }

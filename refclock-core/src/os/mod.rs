@@ -10,6 +10,7 @@ pub mod error;
 pub mod host;
 pub mod pps;
 pub mod privs;
+#[cfg(feature = "pty")]
 pub mod pty;
 pub mod sched;
 pub mod serial;

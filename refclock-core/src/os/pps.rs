@@ -22,9 +22,9 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::driver::{PpsEdge, PpsEdgeKind};
 use crate::os::error::OsError;
 use crate::os::serial::{dup_above_stdio, open_path};
+use crate::port::{PpsEdge, PpsEdgeKind};
 use crate::time::Timestamp;
 
 /// RFC 2783 API version 1 (`PPS_API_VERS_1`).

@@ -33,12 +33,12 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
-use crate::driver::SerialConfig;
 use crate::os::error::OsError;
 use crate::os::serial::{
     baud_from_constant, config_from_termios, open_path, ospeed, read_fd, tcgetattr, write_all_fd,
     write_fd,
 };
+use crate::port::SerialConfig;
 
 /// A pseudo-terminal pair: the master descriptor and the slave's path.
 #[derive(Debug)]

@@ -29,8 +29,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::driver::{DataBits, InputMode, Parity, SerialConfig};
 use crate::os::error::OsError;
+use crate::port::{DataBits, InputMode, Parity, SerialConfig};
 
 /// Every speed a [`SerialConfig`] may ask for, with its `Bxxx` constant.
 const SPEEDS: &[(u32, libc::speed_t)] = &[
@@ -319,7 +319,10 @@ pub(crate) fn build_termios(
     if config.strip {
         t.c_iflag |= libc::ISTRIP;
     }
-    t.c_oflag = 0;
+    if config.xon {
+        t.c_iflag |= libc::IXON;
+    }
+    t.c_oflag = if config.opost { libc::OPOST } else { 0 };
     t.c_cflag = libc::CLOCAL | libc::CREAD;
     t.c_cflag |= match config.data_bits {
         DataBits::Seven => libc::CS7,
@@ -351,8 +354,18 @@ pub(crate) fn build_termios(
     t.c_lflag = libc::ICANON;
     if config.input == InputMode::Raw {
         t.c_lflag = 0;
-        t.c_iflag &= libc::INPCK | libc::ISTRIP;
+        t.c_iflag &= libc::INPCK | libc::ISTRIP | libc::IXON;
         t.c_cc[libc::VMIN] = 1;
+    } else {
+        if let Some(c) = config.eol[0] {
+            t.c_cc[libc::VEOL] = c;
+        }
+        if let Some(c) = config.eol[1] {
+            t.c_cc[libc::VEOL2] = c;
+        }
+    }
+    if config.echo {
+        t.c_lflag |= libc::ECHO;
     }
     Ok(t)
 }
@@ -575,6 +588,14 @@ pub(crate) fn config_from_termios(t: &libc::termios) -> io::Result<SerialConfig>
         strip: t.c_iflag & libc::ISTRIP != 0,
         check_parity: t.c_iflag & libc::INPCK != 0,
         remote: false,
+        echo: t.c_lflag & libc::ECHO != 0,
+        xon: t.c_iflag & libc::IXON != 0,
+        opost: t.c_oflag & libc::OPOST != 0,
+        eol: if t.c_lflag & libc::ICANON != 0 {
+            [libc::VEOL, libc::VEOL2].map(|i| Some(t.c_cc[i]).filter(|&c| c != 0))
+        } else {
+            [None, None]
+        },
     })
 }
 

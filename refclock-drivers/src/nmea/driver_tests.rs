@@ -1,9 +1,61 @@
 //! Unit tests of the NMEA driver logic.
 
+use std::path::PathBuf;
+
 use super::*;
-use refclock_core::calendar::Basedate;
-use refclock_core::driver::{DataBits, InputMode, Parity};
-use refclock_core::{Fudge, Sample};
+use crate::nmea::calgps::{DATE_HLIM, DATE_HOLD};
+use refclock_core::calendar::{Basedate, CivilTime};
+use refclock_core::clock::ClockState;
+use refclock_core::port::{DataBits, InputMode, Parity};
+use refclock_core::{Action, Clock, ClockId, Fudge, Refclock, Sample};
+
+/// The driver in its clock, with the entry points the tests call.
+struct D(Clock<NmeaDriver>);
+
+impl D {
+    fn new(config: DriverConfig) -> D {
+        D(Clock::start(config).expect("starts"))
+    }
+    fn receive(&mut self, data: &[u8], rec: Timestamp) {
+        self.0.receive(PortId::MAIN, data, rec);
+    }
+    fn timer(&mut self, now: Timestamp) {
+        Refclock::timer(&mut self.0, now);
+    }
+    fn poll(&mut self, now: Timestamp) {
+        Refclock::poll(&mut self.0, now);
+    }
+    fn pps(&mut self, edge: PpsEdge) {
+        Refclock::pps(&mut self.0, edge);
+    }
+    fn next_action(&mut self) -> Option<Action> {
+        self.0.next_action()
+    }
+    fn clock(&self) -> &ClockState {
+        self.0.state()
+    }
+    fn ports(&self) -> &Ports {
+        self.0.ports()
+    }
+    fn tally(&self) -> Tally {
+        self.0.driver().tally()
+    }
+    fn totals(&self) -> Tally {
+        self.0.driver().totals()
+    }
+    fn pps_in_control(&self) -> bool {
+        self.0.driver().pps_in_control()
+    }
+    fn precision(&self) -> i8 {
+        self.0.driver().precision()
+    }
+    fn date_hold(&self) -> (DateType, u16) {
+        self.0.driver().date_hold()
+    }
+    fn gps_time(&self) -> bool {
+        self.0.driver().gps_time()
+    }
+}
 
 fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
     CivilTime::new(y, mo, d, h, mi, s).to_timestamp().unwrap()
@@ -36,8 +88,8 @@ impl Default for Setup {
 }
 
 impl Setup {
-    fn build(self) -> NmeaDriver {
-        NmeaDriver::new(DriverConfig {
+    fn build(self) -> D {
+        D::new(DriverConfig {
             unit: 3,
             fudge: Fudge {
                 time1: self.time1,
@@ -52,11 +104,11 @@ impl Setup {
     }
 }
 
-fn drain(d: &mut NmeaDriver) -> Vec<Action> {
+fn drain(d: &mut D) -> Vec<Action> {
     std::iter::from_fn(|| d.next_action()).collect()
 }
 
-fn feed(d: &mut NmeaDriver, data: &str, rec: Timestamp) -> Vec<Action> {
+fn feed(d: &mut D, data: &str, rec: Timestamp) -> Vec<Action> {
     d.receive(data.as_bytes(), rec);
     drain(d)
 }
@@ -123,19 +175,21 @@ fn info_and_startup() {
     assert_eq!(INFO.refid, *b"GPS\0");
     assert_eq!(INFO.description, "NMEA GPS Clock");
 
-    let mut d = Setup::default().build();
-    assert_eq!(d.info().kind, 20);
-    assert_eq!(d.id(), ClockId { kind: 20, unit: 3 });
-    let spec = d.startup().unwrap();
-    assert_eq!(spec.path, PathBuf::from("/dev/gps3"));
-    let serial = spec.serial.unwrap();
+    let d = Setup::default().build();
+    assert_eq!(d.0.info().kind, 20);
+    assert_eq!(d.0.id(), ClockId { kind: 20, unit: 3 });
+    let main = |d: &D| match &d.ports().get(PortId::MAIN).unwrap().kind {
+        PortKind::SerialOrTcpLink { path, config } => (path.clone(), config.unwrap()),
+        other => panic!("{other:?}"),
+    };
+    let (path, serial) = main(&d);
+    assert_eq!(path, PathBuf::from("/dev/gps3"));
     assert_eq!(serial.baud, 4800);
     assert_eq!(serial.data_bits, DataBits::Eight);
     assert_eq!(serial.parity, Parity::None);
     assert_eq!(serial.stop_bits, 1);
     assert_eq!(serial.input, InputMode::Canonical);
-    assert_eq!(spec.pps, None);
-    assert!(!d.wants_pps());
+    assert_eq!(d.ports().pps, None);
 
     for (bits, baud) in [
         (0x00, 4800),
@@ -147,27 +201,26 @@ fn info_and_startup() {
         (0x60, 4800),
         (0x70, 4800),
     ] {
-        let mut d = Setup {
+        let d = Setup {
             mode: bits | MODE_RMC,
             ..Default::default()
         }
         .build();
-        assert_eq!(d.startup().unwrap().serial.unwrap().baud, baud, "{bits:#x}");
+        assert_eq!(main(&d).1.baud, baud, "{bits:#x}");
     }
 
-    let mut d = Setup {
+    let d = Setup {
         flags: ClockFlags::FLAG1 | ClockFlags::FLAG2 | ClockFlags::FLAG3,
         ..Default::default()
     }
     .build();
-    assert!(d.wants_pps());
-    let pps = d.startup().unwrap().pps.unwrap();
+    let pps = d.ports().pps.clone().unwrap();
     assert_eq!(pps.path, Some(PathBuf::from("/dev/gpspps3")));
-    assert!(pps.fallback_to_serial);
+    assert_eq!(pps.fallback_port, Some(PortId::MAIN));
     assert_eq!(pps.edge, PpsEdgeKind::Clear);
     assert!(pps.hardpps);
 
-    let mut d = NmeaDriver::new(DriverConfig {
+    let d = D::new(DriverConfig {
         unit: 0,
         fudge: Fudge {
             flags: ClockFlags::FLAG1,
@@ -177,9 +230,8 @@ fn info_and_startup() {
         pps_device: Some("/dev/pps1".into()),
         ..Default::default()
     });
-    let spec = d.startup().unwrap();
-    assert_eq!(spec.path, PathBuf::from("/dev/ttyUSB0"));
-    let pps = spec.pps.unwrap();
+    assert_eq!(main(&d).0, PathBuf::from("/dev/ttyUSB0"));
+    let pps = d.ports().pps.clone().unwrap();
     assert_eq!(pps.path, Some(PathBuf::from("/dev/pps1")));
     assert_eq!(pps.edge, PpsEdgeKind::Assert);
     assert!(!pps.hardpps);
@@ -689,7 +741,7 @@ fn flag4_obscures_the_position() {
         .starts_with("$GPGGA,120008,____.____,N,_____.____,E,0"));
 }
 
-fn drain_poll(d: &mut NmeaDriver, now: Timestamp) -> Vec<Action> {
+fn drain_poll(d: &mut D, now: Timestamp) -> Vec<Action> {
     d.poll(now);
     drain(d)
 }
@@ -800,7 +852,7 @@ fn sample_expiry() {
     assert!(d.clock().pending().is_empty());
 }
 
-fn pps_setup(flags: ClockFlags, mode: u32) -> NmeaDriver {
+fn pps_setup(flags: ClockFlags, mode: u32) -> D {
     Setup {
         flags,
         mode,
@@ -867,47 +919,4 @@ fn pps_augments_the_receive_time() {
     d.pps(edge(second, PpsEdgeKind::Assert));
     let s = samples(&feed(&mut d, &rmc("120007", 'A', "010324"), second + 0.35));
     assert_eq!(s[0].time, second + 0.25);
-}
-
-#[test]
-fn pps_phase_rounds_to_the_nearest_second() {
-    let rcv = Timestamp::from_secs(1000) + 0.3;
-    let e = |t: f64| Some(edge(Timestamp::from_secs(1000) + t, PpsEdgeKind::Assert));
-    assert_eq!(
-        pps_augment(e(0.0), rcv, 0.0),
-        Some(Timestamp::from_secs(1000))
-    );
-    assert_eq!(
-        pps_augment(e(-1.0), rcv, 0.0),
-        Some(Timestamp::from_secs(1000))
-    );
-    assert_eq!(
-        pps_augment(e(1.0), rcv, 0.0),
-        Some(Timestamp::from_secs(1000))
-    );
-    // An edge after the receive time, within half a second: moved forward.
-    assert_eq!(
-        pps_augment(e(0.6), rcv, 0.0),
-        Some(Timestamp::from_secs(1000) + 0.6)
-    );
-    assert_eq!(
-        pps_augment(e(0.7), rcv, 0.0),
-        Some(Timestamp::from_secs(1000) + 0.7)
-    );
-    assert_eq!(
-        pps_augment(e(1.6), rcv, 0.0),
-        Some(Timestamp::from_secs(1000) + 0.6)
-    );
-    // Half a second off: ambiguous.
-    assert_eq!(pps_augment(e(0.8), rcv, 0.0), None);
-    assert_eq!(pps_augment(e(-0.2), rcv, 0.0), None);
-    // Two seconds or more away: stale.
-    assert_eq!(pps_augment(e(-2.0), rcv, 0.0), None);
-    assert_eq!(pps_augment(e(2.5), rcv, 0.0), None);
-    // time1 moves the edge back.
-    assert_eq!(
-        pps_augment(e(0.0), rcv, 0.001),
-        Some(Timestamp::from_secs(1000) + -0.001)
-    );
-    assert_eq!(pps_augment(None, rcv, 0.0), None);
 }

@@ -56,23 +56,25 @@
 //!
 //! ```
 //! use refclock_core::calendar::Basedate;
-//! use refclock_core::{Action, Driver, DriverConfig, Timestamp};
+//! use refclock_core::{Action, Clock, DriverConfig, PortId, Refclock, Timestamp};
 //! use refclock_drivers::nmea::NmeaDriver;
 //!
-//! let mut driver = NmeaDriver::new(DriverConfig {
+//! let mut clock = Clock::<NmeaDriver>::start(DriverConfig {
 //!     // Fixed here so that the example means the same in any year.
 //!     basedate: Basedate::from_ymd(2026, 1, 1).unwrap(),
 //!     ..DriverConfig::default()
-//! });
-//! let spec = driver.startup().unwrap(); // what to open: /dev/gps0, 4800 8N1
-//! assert_eq!(spec.path.to_str(), Some("/dev/gps0"));
+//! })
+//! .unwrap();
+//! // What to open: /dev/gps0 at 4800 8N1 (or the host:port it links to).
+//! let port = clock.ports().get(PortId::MAIN).unwrap();
+//! assert_eq!(port.kind.path().and_then(|p| p.to_str()), Some("/dev/gps0"));
 //!
 //! let noon = 1_795_348_800; // 2026-11-22 12:00:00 UTC
 //! let line = b"$GPRMC,120000.00,A,4807.038,N,01131.000,E,0.0,0.0,221126,,,A*5B\r\n";
-//! driver.receive(line, Timestamp::new(noon, 150_000_000));
+//! clock.receive(PortId::MAIN, line, Timestamp::new(noon, 150_000_000));
 //!
 //! let mut samples = Vec::new();
-//! while let Some(action) = driver.next_action() {
+//! while let Some(action) = clock.next_action() {
 //!     if let Action::Sample(s) = action {
 //!         samples.push(s);
 //!     }
@@ -100,6 +102,7 @@
 pub mod calgps;
 mod driver;
 pub mod parse;
+mod sentence;
 
 pub use driver::{
     baud_rate, sentence_mode, NmeaDriver, Tally, INFO, MODE_BAUDRATE_MASK, MODE_DATETRUST,

@@ -20,9 +20,9 @@
 //!
 //! | sentence | time | date | status |
 //! |---|---|---|---|
-//! | `$--RMC,hhmmss.ss,A,lat,N,lon,E,spd,hdg,ddmmyy,...` | 1 | 9 (`ddmmyy`) | 2: `A` valid |
-//! | `$--GGA,hhmmss.ss,lat,N,lon,E,Q,...` | 1 | — | 6: fix quality, `0` = none |
-//! | `$--GLL,lat,N,lon,E,hhmmss.ss,A,...` | 5 | — | 6: `A` valid |
+//! | `$--RMC,hhmmss.ss,A,lat,N,lon,E,spd,hdg,ddmmyy,mv,E,m` | 1 | 9 (`ddmmyy`) | 2: `A` valid, and mode (12) not `S`/`N` |
+//! | `$--GGA,hhmmss.ss,lat,N,lon,E,Q,...` | 1 | — | 6: fix quality, `0` = none, `8` = simulation |
+//! | `$--GLL,lat,N,lon,E,hhmmss.ss,A,m` | 5 | — | 6: `A` valid, and mode (7) not `S`/`N` |
 //! | `$--ZDA,hhmmss.ss,dd,mm,yyyy,zh,zm` | 1 | 2-4 | — (none sent) |
 //! | `$--ZDG,hhmmss.s,dd,mm,yyyy,AA.BB,V` (Accord, GPS time of the *next* PPS) | 1 | 2-4 | 6: `0` = invalid |
 //! | `$PGRMF,wk,tow,ddmmyy,hhmmss,leap,lat,N,lon,E,mode,fix,...` (Garmin) | 4 | week 1, tow 2, leap 5 | 11: fix type, `0` = none |
@@ -30,6 +30,11 @@
 //!
 //! Any two-character talker is accepted on the standard sentences (`GP`,
 //! `GN`, `GL`, `GA`, `BD`, `GB`, ...), as ntpd does.
+//!
+//! A receiver in simulation mode is never in sync: GGA fix quality `8`, or
+//! the NMEA 2.3 FAA mode indicator `S` (simulator) or `N` (data not
+//! valid) on RMC and GLL. ntpd reads neither and takes such fixes as true
+//! time; gpsd does not.
 //!
 //! Two entry points: [`scan`] checks the framing and identifies the
 //! sentence but keeps each field's verdict apart ([`Sentence`]), which is
@@ -42,7 +47,10 @@ mod error;
 mod fields;
 
 pub use error::{FieldError, ParseError, Snippet};
-use fields::{parse_ddmmyy, parse_dmy, parse_gps_week, parse_time, status_is, status_not};
+use fields::{
+    faa_mode, gga_quality, parse_ddmmyy, parse_dmy, parse_gps_week, parse_time, status_is,
+    status_not,
+};
 
 /// Shortest possible sentence: `$` + a four-character name + `,`
 /// (`NMEA_PROTO_MINLEN`).
@@ -509,9 +517,9 @@ pub(crate) fn decode_fields(
     f: &Fields<'_>,
 ) -> Sentence {
     let (time_idx, status) = match kind {
-        SentenceKind::Rmc => (1, status_is(f.get(2), b'A')),
-        SentenceKind::Gga => (1, status_not(f.get(6), b'0')),
-        SentenceKind::Gll => (5, status_is(f.get(6), b'A')),
+        SentenceKind::Rmc => (1, faa_mode(status_is(f.get(2), b'A'), f.get(12))),
+        SentenceKind::Gga => (1, gga_quality(f.get(6))),
+        SentenceKind::Gll => (5, faa_mode(status_is(f.get(6), b'A'), f.get(7))),
         SentenceKind::Zda => (1, Status::NotReported),
         SentenceKind::Zdg => (1, status_not(f.get(6), b'0')),
         SentenceKind::Pgrmf => (4, status_not(f.get(11), b'0')),

@@ -21,6 +21,24 @@ pub(super) fn status_not(field: &[u8], tag: u8) -> Status {
     }
 }
 
+/// GGA's fix quality: in sync unless empty, `0` (no fix) or `8`
+/// (simulation).
+pub(super) fn gga_quality(field: &[u8]) -> Status {
+    match field.first() {
+        Some(b'0' | b'8') | None => Status::NotInSync,
+        Some(_) => Status::InSync,
+    }
+}
+
+/// `status`, unless the NMEA 2.3 FAA mode indicator (when present) says
+/// `S` (simulator) or `N` (data not valid).
+pub(super) fn faa_mode(status: Status, mode: &[u8]) -> Status {
+    match mode.first() {
+        Some(b'S' | b'N') => Status::NotInSync,
+        _ => status,
+    }
+}
+
 fn field_error(
     kind: SentenceKind,
     index: usize,

@@ -1,0 +1,182 @@
+//! CR/LF-terminated ASCII lines, as ntpd's `refclock_gtlin` delivers them.
+//!
+//! [`LineFramer`] collects bytes until CR or LF and hands out each line
+//! with the times of the reads that delivered its first byte and its
+//! terminator (in canonical mode that is one read per line). Bytes are
+//! groomed as ntpd does: the parity bit is masked off and only printable
+//! ASCII (0x20..=0x7e) is kept. Empty lines (the LF of CR LF) are skipped.
+//! A line longer than [`MAX_LINE`] is cut and flagged
+//! [`FrameStatus::Overflow`], never silently merged into the next.
+
+use super::{Frame, FrameStatus, Framer};
+use crate::time::Timestamp;
+
+/// Longest line kept (`BMAX − 1`).
+pub const MAX_LINE: usize = 127;
+
+/// Assembles lines (see the module documentation).
+#[derive(Clone, Debug)]
+pub struct LineFramer {
+    buf: [u8; MAX_LINE],
+    len: usize,
+    overflow: bool,
+    first: Option<Timestamp>,
+    /// The line in `buf` was handed out; clear it on the next call.
+    emitted: bool,
+}
+
+impl Default for LineFramer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LineFramer {
+    /// An empty framer.
+    pub const fn new() -> Self {
+        LineFramer {
+            buf: [0; MAX_LINE],
+            len: 0,
+            overflow: false,
+            first: None,
+            emitted: false,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+        self.overflow = false;
+        self.first = None;
+        self.emitted = false;
+    }
+}
+
+impl Framer for LineFramer {
+    fn next_frame<'a>(&'a mut self, input: &mut &[u8], time: Timestamp) -> Option<Frame<'a>> {
+        if self.emitted {
+            self.clear();
+        }
+        while let Some((&b, rest)) = input.split_first() {
+            *input = rest;
+            let b = b & 0x7f;
+            if b == b'\n' || b == b'\r' {
+                if self.len == 0 && !self.overflow {
+                    continue;
+                }
+                self.emitted = true;
+                return Some(Frame {
+                    data: &self.buf[..self.len],
+                    first: self.first.unwrap_or(time),
+                    last: time,
+                    status: if self.overflow {
+                        FrameStatus::Overflow
+                    } else {
+                        FrameStatus::Complete
+                    },
+                });
+            }
+            if (0x20..0x7f).contains(&b) {
+                self.first.get_or_insert(time);
+                if self.len < MAX_LINE {
+                    self.buf[self.len] = b;
+                    self.len += 1;
+                } else {
+                    self.overflow = true;
+                }
+            }
+        }
+        None
+    }
+
+    fn reset(&mut self) {
+        self.clear();
+    }
+
+    fn pending(&self) -> usize {
+        if self.emitted {
+            0
+        } else {
+            self.len
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: i64) -> Timestamp {
+        Timestamp::from_secs(s)
+    }
+
+    fn lines(
+        f: &mut LineFramer,
+        data: &[u8],
+        time: Timestamp,
+    ) -> Vec<(String, Timestamp, Timestamp, FrameStatus)> {
+        let mut v = Vec::new();
+        f.feed(data, time, |l| {
+            v.push((l.text().to_string(), l.first, l.last, l.status))
+        });
+        v
+    }
+
+    #[test]
+    fn one_line_per_read() {
+        let mut f = LineFramer::new();
+        assert_eq!(
+            lines(&mut f, b"$GPZDA,1*00\r\n", t(1)),
+            vec![("$GPZDA,1*00".to_string(), t(1), t(1), FrameStatus::Complete)]
+        );
+    }
+
+    #[test]
+    fn split_line_has_both_times() {
+        let mut f = LineFramer::new();
+        assert!(lines(&mut f, b"$GPR", t(1)).is_empty());
+        assert_eq!(f.pending(), 4);
+        let v = lines(&mut f, b"MC\r\n$GP", t(2));
+        assert_eq!(
+            v,
+            vec![("$GPRMC".to_string(), t(1), t(2), FrameStatus::Complete)]
+        );
+        assert_eq!(f.pending(), 3);
+    }
+
+    #[test]
+    fn grooming_masks_parity_and_control() {
+        let mut f = LineFramer::new();
+        let v = lines(&mut f, &[0x02, b'A' | 0x80, 0x01, b'B', b'\n'], t(0));
+        assert_eq!(v[0].0, "AB");
+    }
+
+    #[test]
+    fn overflow_is_flagged_and_cut() {
+        let mut f = LineFramer::new();
+        let mut data = vec![b'x'; 300];
+        data.extend_from_slice(b"\nok\n");
+        let v = lines(&mut f, &data, t(0));
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].3, FrameStatus::Overflow);
+        assert_eq!(v[0].0.len(), MAX_LINE);
+        assert_eq!(v[1], ("ok".to_string(), t(0), t(0), FrameStatus::Complete));
+    }
+
+    #[test]
+    fn stopping_early_keeps_the_rest_of_the_input() {
+        let mut f = LineFramer::new();
+        let mut input = &b"a\nb\nc"[..];
+        assert_eq!(
+            f.next_frame(&mut input, t(0)).map(|l| l.data.to_vec()),
+            Some(b"a".to_vec())
+        );
+        assert_eq!(input, b"b\nc");
+        assert_eq!(f.pending(), 0);
+        f.reset();
+        let mut input = &b"xy"[..];
+        assert!(f.next_frame(&mut input, t(0)).is_none());
+        assert_eq!(f.pending(), 2);
+        f.reset();
+        assert_eq!(f.pending(), 0);
+    }
+}

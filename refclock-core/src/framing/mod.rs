@@ -1,0 +1,102 @@
+//! Framers: turning the bytes of successive reads into the timecodes or
+//! messages a driver decodes, each with the receive times it needs.
+//!
+//! A read may deliver part of a message, one, or several. A [`Framer`]
+//! keeps the partial message between reads and hands out each complete
+//! one as a [`Frame`] carrying two times: that of the read that held its
+//! first byte ([`Frame::first`]) and that of the read that held its last
+//! ([`Frame::last`]). A driver whose on-time mark opens the message
+//! (Zyfer's `!`, Meinberg's STX) takes the first; one whose mark ends it
+//! (the line end of NMEA in canonical mode, Meinberg's ETX) the last.
+//!
+//! * [`LineFramer`](line::LineFramer): CR/LF-terminated ASCII lines
+//!   (ntpd's `refclock_gtlin`).
+//!
+//! Every framer is used the same way:
+//!
+//! ```
+//! use refclock_core::framing::{Framer, LineFramer};
+//! use refclock_core::Timestamp;
+//!
+//! let mut f = LineFramer::new();
+//! let mut lines = Vec::new();
+//! for (chunk, t) in [(&b"$GPZ"[..], 1), (&b"DA*00\r\n$GP"[..], 2)] {
+//!     let mut input = chunk;
+//!     while let Some(frame) = f.next_frame(&mut input, Timestamp::from_secs(t)) {
+//!         lines.push((frame.text().to_string(), frame.first.secs(), frame.last.secs()));
+//!     }
+//! }
+//! assert_eq!(lines, vec![("$GPZDA*00".to_string(), 1, 2)]);
+//! assert_eq!(f.pending(), 3);
+//! ```
+
+pub mod line;
+
+pub use line::{LineFramer, MAX_LINE};
+
+use crate::time::Timestamp;
+
+/// What is special about a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FrameStatus {
+    /// A complete frame.
+    #[default]
+    Complete,
+    /// Longer than the framer's buffer: cut, the rest dropped up to the
+    /// frame's end. Never merged into the next frame.
+    Overflow,
+    /// Its checksum (for framers that know one) did not match.
+    BadChecksum,
+}
+
+/// One frame, borrowed from the framer until the next call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// The frame's bytes (what each framer keeps is in its documentation).
+    pub data: &'a [u8],
+    /// Receive time of the read that held the frame's first byte.
+    pub first: Timestamp,
+    /// Receive time of the read that held its last byte.
+    pub last: Timestamp,
+    /// Complete, cut, or with a bad checksum.
+    pub status: FrameStatus,
+}
+
+impl Frame<'_> {
+    /// The bytes as text; `""` when they are not UTF-8 (an ASCII framer's
+    /// frames always are).
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(self.data).unwrap_or("")
+    }
+
+    /// Whether the frame is complete and intact.
+    pub fn is_complete(&self) -> bool {
+        self.status == FrameStatus::Complete
+    }
+}
+
+/// Assembles frames from the bytes of successive reads.
+pub trait Framer {
+    /// Consumes bytes of `input` (one read's, received at `time`) until a
+    /// frame completes and returns it, advancing `input` past what was
+    /// used; `None` when `input` is used up without completing one (the
+    /// partial frame is kept for the next read). Call again with the rest
+    /// of `input` until it returns `None`.
+    fn next_frame<'a>(&'a mut self, input: &mut &[u8], time: Timestamp) -> Option<Frame<'a>>;
+
+    /// Drops a partial frame (after a device loss or a timeout).
+    fn reset(&mut self);
+
+    /// Bytes of the partial frame held.
+    fn pending(&self) -> usize;
+
+    /// Calls `f` with every frame the bytes of one read complete.
+    fn feed(&mut self, mut input: &[u8], time: Timestamp, mut f: impl FnMut(Frame<'_>))
+    where
+        Self: Sized,
+    {
+        while let Some(frame) = self.next_frame(&mut input, time) {
+            f(frame);
+        }
+    }
+}
