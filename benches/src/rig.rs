@@ -1,10 +1,10 @@
 //! The NMEA driver on a treadmill: a cycle of sentences, each fed to
-//! [`NmeaDriver`] through [`Driver::receive`] as a serial read would
+//! [`NmeaDriver`] through [`Refclock::receive`] as a serial read would
 //! deliver it (with CR LF) and with a receive time just after the second
 //! it names, so that each step produces one sample.
 
 use refclock_core::calendar::{days_from_civil, Basedate};
-use refclock_core::{Action, Driver, DriverConfig, Sample, Timestamp};
+use refclock_core::{Action, Clock, DriverConfig, PortId, Refclock, Sample, Timestamp};
 use refclock_drivers::nmea::parse::{self, ParseError};
 use refclock_drivers::nmea::NmeaDriver;
 
@@ -16,7 +16,7 @@ pub const RECEIVE_DELAY: f64 = 0.1;
 /// sentences it is fed in turn.
 #[derive(Debug)]
 pub struct DriverRig {
-    driver: NmeaDriver,
+    driver: Clock<NmeaDriver>,
     /// Each sentence with CR LF, and its receive time.
     feed: Vec<(Vec<u8>, Timestamp)>,
     next: usize,
@@ -40,10 +40,11 @@ impl DriverRig {
             bytes.extend_from_slice(b"\r\n");
             feed.push((bytes, at));
         }
-        let driver = NmeaDriver::new(DriverConfig {
+        let driver = Clock::<NmeaDriver>::start(DriverConfig {
             basedate: Basedate::from_unix_day(days_from_civil(2010, 1, 1)),
             ..Default::default()
-        });
+        })
+        .expect("the NMEA driver starts with its defaults");
         Ok(DriverRig {
             driver,
             feed,
@@ -56,7 +57,7 @@ impl DriverRig {
     pub fn step(&mut self) -> Option<Sample> {
         let (bytes, at) = &self.feed[self.next];
         self.next = (self.next + 1) % self.feed.len();
-        self.driver.receive(bytes, *at);
+        self.driver.receive(PortId::MAIN, bytes, *at);
         let mut sample = None;
         while let Some(action) = self.driver.next_action() {
             if let Action::Sample(s) = action {
@@ -68,7 +69,7 @@ impl DriverRig {
 
     /// The driver, for its counters.
     pub fn driver(&self) -> &NmeaDriver {
-        &self.driver
+        self.driver.driver()
     }
 }
 

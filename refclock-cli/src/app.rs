@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use refclock_core::calendar::Basedate;
 use refclock_core::clockstats::clockstats_line;
-use refclock_core::os::host::{Handler, Host, HostOptions};
+use refclock_core::os::host::{ClockOptions, Handler, Host};
 use refclock_core::os::{device, privs, sched, signals};
 use refclock_core::{Action, ClockId, DriverConfig, Sample, Timestamp};
 use refclock_drivers::registry;
@@ -47,6 +47,9 @@ pub struct Output {
     /// chronyd's socket went away: samples are dropped (never sent anywhere
     /// else) and each new one first tries to reconnect.
     sock_gone: bool,
+    /// Samples dropped because chronyd's queue was full (sends never wait:
+    /// the host runs every clock in one thread).
+    sock_busy: u64,
     /// Why the socket could not be reconnected if chronyd went away (its
     /// path does not resolve after the privilege drop). Then a lost
     /// receiver ends the program, as it ends the C program, rather than
@@ -72,7 +75,7 @@ impl Output {
             time_sec: sec,
             time_usec: usec as i64,
             offset: sample.offset,
-            pulse: false,
+            pulse: sample.pulse,
             leap: sample.leap.code() as i32,
         };
         if self.sock_gone {
@@ -94,6 +97,15 @@ impl Output {
                 // keep running and reconnect when it is back.
                 eprintln!("{e}; samples are dropped until chronyd is back");
                 self.sock_gone = true;
+                Ok(())
+            }
+            Err(e) if e.is_busy() => {
+                // Said once, then every 64th time: chronyd is alive but
+                // slow; the next sample may well go through.
+                if self.sock_busy.is_multiple_of(64) {
+                    eprintln!("{e} ({} so far)", self.sock_busy + 1);
+                }
+                self.sock_busy += 1;
                 Ok(())
             }
             Err(e) if e.is_malformed() => {
@@ -190,7 +202,7 @@ enum Fatal {
     Runtime(String),
 }
 
-/// After the chroot and the change of user, checks that the device and
+/// After the chroot and the change of user, checks that the devices and
 /// chronyd's socket can still be reached by their paths. What cannot be is
 /// never retried: a vanished device or a restarted chronyd then ends the
 /// program with the reason (as the C program ends), instead of leaving it
@@ -201,16 +213,14 @@ fn check_reach_after_drop(opts: &Options, host: &mut Host, output: &mut Output) 
         opts.root_dir.display(),
         opts.user
     );
-    let spec = host.device();
-    if let Err(e) = device::probe(&spec.path, spec.tcp_fallback) {
-        let why = format!(
-            "{} {after} ({e}), so it is not reopened",
-            spec.path.display()
-        );
-        if opts.debug > 0 {
-            eprintln!("Note: {why}");
+    for (path, tcp_link) in host.device_paths(0) {
+        if let Err(e) = device::probe(&path, tcp_link) {
+            let why = format!("{} {after} ({e}), so it is not reopened", path.display());
+            if opts.debug > 0 {
+                eprintln!("Note: {why}");
+            }
+            host.disable_reopen(0, why);
         }
-        host.disable_reopen(why);
     }
     if let Some(path) = &opts.socket {
         if let Err(e) = SockClient::connect(path) {
@@ -237,13 +247,19 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
     };
     let sock = match &opts.socket {
         None => None,
-        Some(path) => Some(SockClient::connect(path).map_err(|e| Fatal::Startup(e.to_string()))?),
+        Some(path) => {
+            let mut c = SockClient::connect(path).map_err(|e| Fatal::Startup(e.to_string()))?;
+            c.set_nonblocking(true)
+                .map_err(|e| Fatal::Startup(e.to_string()))?;
+            Some(c)
+        }
     };
     let mut output = Output {
         print_samples: opts.socket.is_none() || opts.debug > 0,
         debug: opts.debug,
         sock,
         sock_gone: false,
+        sock_busy: 0,
         no_reconnect: None,
         clockstats,
     };
@@ -262,45 +278,40 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
         simulator = Some(sim);
     }
 
-    let entry = registry::by_kind(opts.clock.kind)
-        .and_then(|e| e.constructor.map(|c| (e, c)))
-        .ok_or_else(|| {
-            Fatal::Startup(format!(
-                "Missing driver for refclock type {}",
-                opts.clock.kind
-            ))
-        })?;
+    let id = ClockId {
+        kind: opts.clock.kind,
+        unit: opts.clock.unit,
+    };
+    let driver = registry::implemented(opts.clock.kind).ok_or_else(|| {
+        Fatal::Startup(format!(
+            "Missing driver for refclock type {}",
+            opts.clock.kind
+        ))
+    })?;
     let config = DriverConfig {
         unit: opts.clock.unit,
         fudge: opts.clock.fudge.clone(),
-        poll: opts.poll,
         device,
         pps_device: opts.clock.pps_device.clone(),
         basedate: Basedate::default(),
         phones: opts.phones.clone(),
     };
-    let driver = (entry.1)(config);
-    let host_opts = HostOptions {
+    let name = driver.info.ntpd_name;
+    let fail = |e: String| Fatal::Startup(format!("{name} ({id}): {e}"));
+    let clock = (driver.start)(config).map_err(|e| fail(e.to_string()))?;
+    let mut host = Host::new();
+    let clock_opts = ClockOptions {
         poll_exponent: opts.poll,
-        ..HostOptions::default()
+        ..ClockOptions::default()
     };
-    let mut host = Host::start(driver, host_opts, &mut output).map_err(|e| {
-        Fatal::Startup(format!(
-            "{} ({}): {e}",
-            entry.0.ntpd_name,
-            ClockId {
-                kind: opts.clock.kind,
-                unit: opts.clock.unit
-            }
-        ))
-    })?;
+    host.add(clock, clock_opts, &mut output)
+        .map_err(|e| fail(e.to_string()))?;
     if opts.debug > 0 {
-        eprintln!(
-            "{} {} started on {}",
-            host.driver().id(),
-            entry.0.ntpd_name,
-            host.device().path.display()
-        );
+        let on = host
+            .port_specs(0)
+            .next()
+            .map_or_else(|| "no device".to_string(), |(_, s)| s.kind.describe());
+        eprintln!("{id} {name} started on {on}");
     }
 
     if let Some(priority) = opts.priority {

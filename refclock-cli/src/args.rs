@@ -175,7 +175,7 @@ pub fn usage(prog: &str) -> String {
     );
     s.push_str("\nDrivers in this build:");
     for e in registry::available() {
-        s.push_str(&format!(" {} (127.127.{}.U)", e.name, e.kind));
+        s.push_str(&format!(" {} (127.127.{}.U)", e.info.name, e.info.kind));
     }
     s.push('\n');
     s
@@ -255,7 +255,7 @@ fn parse_clock(args: &[String]) -> Result<ClockSpec, ArgError> {
     let addr = args.first().ok_or(ArgError::MissingAddress)?;
     let (kind, mut unit, named) = parse_address(addr)?;
     let entry = registry::by_kind(kind).ok_or(ArgError::InvalidType(kind as u32))?;
-    if entry.constructor.is_none() {
+    if entry.implemented().is_none() {
         return Err(ArgError::MissingDriver {
             kind,
             name: entry.ntpd_name,

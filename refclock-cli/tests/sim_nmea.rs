@@ -3,7 +3,8 @@
 //! NMEA driver's own decoder.
 
 use refclock_cli::sim::nmea::{self, Epoch, NmeaStyle, SentenceKind};
-use refclock_core::calendar::{gps_to_unix, CivilTime, GPS_WEEK_CYCLE};
+use refclock_core::calendar::CivilTime;
+use refclock_core::gps::{GpsTime, WEEKS_PER_ERA};
 use refclock_drivers::nmea::parse::{self as drv, Checksum, Date, Status};
 
 fn civil(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> CivilTime {
@@ -108,17 +109,19 @@ fn every_style_checksums_and_fields() {
                 assert_eq!(f[0], "$PGRMF");
                 assert_eq!(hhmmss(&f[4]), hms);
                 let week: u32 = f[1].parse().unwrap();
-                let tow: f64 = f[2].parse().unwrap();
+                let tow: u32 = f[2].parse().unwrap();
                 let ls: i32 = f[5].parse().unwrap();
-                assert!(week < GPS_WEEK_CYCLE);
+                let cycle = WEEKS_PER_ERA as u32;
+                assert!(week < cycle);
                 // Expand the week into the right 1024-week era
                 // and get back the named second.
                 let named = e.named();
+                let utc = |w: u32| GpsTime::new(w, tow, 0).to_utc(ls);
                 let full = (0..8)
-                    .map(|era| week + era * GPS_WEEK_CYCLE)
-                    .find(|&w| (gps_to_unix(w, tow, ls).secs() - named.secs()).abs() < 8 * 86_400)
+                    .map(|era| week + era * cycle)
+                    .find(|&w| (utc(w).secs() - named.secs()).abs() < 8 * 86_400)
                     .expect("a matching era");
-                let back = gps_to_unix(full, tow, ls);
+                let back = utc(full);
                 assert_eq!(back, named);
             }
         }

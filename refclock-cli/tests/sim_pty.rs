@@ -16,9 +16,9 @@ use refclock_cli::sim::{
     Format, NmeaStyle, SimConfig, SimEventKind, SimHandle, Simulator, TruthRecord,
 };
 use refclock_core::calendar::{CivilTime, SECS_PER_WEEK};
-use refclock_core::driver::SerialConfig;
 use refclock_core::os::clock::now;
 use refclock_core::os::serial::{poll_fd, SerialPort};
+use refclock_core::port::SerialConfig;
 use refclock_core::Timestamp;
 
 const MS: f64 = 1e-3;

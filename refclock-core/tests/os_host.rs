@@ -1,118 +1,159 @@
-//! The host loop with a real pseudo-terminal and a minimal driver that
-//! counts what the loop calls: the timer keeps its once-a-second beat even
-//! when the device never pauses, polls follow 2^poll, and bytes reach the
-//! driver with a timestamp taken after they were written; a device that
-//! vanishes is reopened with its PPS source, or, with reopening off, ends
-//! the loop with the reason.
+//! The host with real pseudo-terminals and a minimal driver that counts
+//! what the host calls: the timer keeps its once-a-second beat even when
+//! the device never pauses, polls follow 2^poll, bytes reach the driver
+//! with a timestamp taken after they were written; a device that vanishes
+//! is reopened with its PPS source (at once when it reappears, not at the
+//! next back-off step), or, with reopening off, ends the loop with the
+//! reason; and three clocks run side by side, one of them with a port that
+//! takes no output, without the others' timestamps suffering.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use refclock_core::driver::{
-    DeviceSpec, DriverInfo, PpsEdgeKind, PpsRequest, SerialConfig, StartError,
-};
+use refclock_core::driver::downcast_driver;
 use refclock_core::os::clock::now;
-use refclock_core::os::host::{Handler, Host, HostError, HostOptions};
+use refclock_core::os::host::{ClockOptions, Handler, Host, HostError};
 use refclock_core::os::pty::Pty;
-use refclock_core::{Action, ClockId, ClockState, Driver, Fudge, Timestamp};
-
-static INFO: DriverInfo = DriverInfo {
-    kind: 255,
-    ntpd_name: "COUNTER",
-    name: "counter",
-    description: "counts the host loop's calls",
-    refid: *b"TEST",
+use refclock_core::port::{PortSpec, PpsEdgeKind, PpsRequest, SerialConfig};
+use refclock_core::{
+    Action, Clock, ClockId, Context, Driver, DriverConfig, DriverInfo, PortEvent, PortId, Ports,
+    StartError, Timestamp,
 };
 
 /// What the driver saw.
 #[derive(Default, Debug)]
-struct Counts {
+struct Counter {
     bytes: usize,
     reads: usize,
     timers: Vec<Timestamp>,
     polls: Vec<Timestamp>,
-    first_rectime: Option<Timestamp>,
+    /// Receive time of each read and the bytes it held.
+    received: Vec<(Timestamp, Vec<u8>)>,
+    opened: usize,
     lost: usize,
-    reopened: usize,
-}
-
-struct Counter {
-    clock: ClockState,
-    path: String,
-    pps: Option<PpsRequest>,
-    counts: Arc<Mutex<Counts>>,
+    write_failures: Vec<String>,
+    /// mode 1: write 8 KiB at every read and every tick.
+    chatty: bool,
 }
 
 impl Driver for Counter {
-    fn info(&self) -> &'static DriverInfo {
-        &INFO
+    const INFO: DriverInfo = DriverInfo {
+        kind: 255,
+        ntpd_name: "COUNTER",
+        name: "counter",
+        description: "counts the host's calls",
+        refid: *b"TEST",
+    };
+
+    fn start(config: &DriverConfig, _ctx: &mut Context<'_>) -> Result<(Self, Ports), StartError> {
+        let path = config.device.clone().expect("a device");
+        let pps = config.pps_device.clone().map(|p| PpsRequest {
+            path: Some(p),
+            fallback_port: Some(PortId::MAIN),
+            edge: PpsEdgeKind::Assert,
+            hardpps: false,
+        });
+        let port = PortSpec::serial(path, SerialConfig::raw_8n1(115_200));
+        let me = Counter {
+            chatty: config.fudge.mode == 1,
+            ..Counter::default()
+        };
+        Ok((me, Ports::one(port).with_pps(pps)))
     }
-    fn clock(&self) -> &ClockState {
-        &self.clock
+
+    fn receive(&mut self, ctx: &mut Context<'_>, port: PortId, data: &[u8], rectime: Timestamp) {
+        self.bytes += data.len();
+        self.reads += 1;
+        if self.received.len() < 10_000 {
+            self.received.push((rectime, data.to_vec()));
+        }
+        if self.chatty {
+            ctx.write(port, vec![b'w'; 8192]);
+        }
     }
-    fn clock_mut(&mut self) -> &mut ClockState {
-        &mut self.clock
+
+    fn timer(&mut self, ctx: &mut Context<'_>, now: Timestamp) {
+        self.timers.push(now);
+        if self.chatty {
+            ctx.write(PortId::MAIN, vec![b'w'; 8192]);
+        }
     }
-    fn startup(&mut self) -> Result<DeviceSpec, StartError> {
-        Ok(DeviceSpec {
-            path: self.path.clone().into(),
-            serial: Some(SerialConfig::raw_8n1(115_200)),
-            pps: self.pps.clone(),
-            read_size: 0,
-            tcp_fallback: false,
-        })
+
+    fn poll(&mut self, _ctx: &mut Context<'_>, now: Timestamp) {
+        self.polls.push(now);
     }
-    fn receive(&mut self, data: &[u8], rectime: Timestamp) {
-        let mut c = self.counts.lock().unwrap();
-        c.bytes += data.len();
-        c.reads += 1;
-        c.first_rectime.get_or_insert(rectime);
-    }
-    fn timer(&mut self, now: Timestamp) {
-        self.counts.lock().unwrap().timers.push(now);
-    }
-    fn poll(&mut self, now: Timestamp) {
-        self.counts.lock().unwrap().polls.push(now);
-    }
-    fn device_lost(&mut self) {
-        self.counts.lock().unwrap().lost += 1;
-    }
-    fn device_reopened(&mut self) {
-        self.counts.lock().unwrap().reopened += 1;
+
+    fn port_event(&mut self, _ctx: &mut Context<'_>, _port: PortId, event: PortEvent) {
+        match event {
+            PortEvent::Opened => self.opened += 1,
+            PortEvent::Closed(_) => self.lost += 1,
+            PortEvent::WriteFailed(why) => self.write_failures.push(why),
+            _ => {}
+        }
     }
 }
 
-struct Quiet;
+/// Keeps the host's log lines.
+#[derive(Default)]
+struct Logger(Vec<String>);
 
-impl Handler for Quiet {
+impl Handler for Logger {
     fn action(&mut self, _id: ClockId, _now: Timestamp, _action: Action) -> Result<(), String> {
         Ok(())
     }
-    fn log(&mut self, _message: &str) {}
+    fn log(&mut self, message: &str) {
+        self.0.push(message.to_string());
+    }
 }
 
-fn start(path: &str, poll_exponent: u8) -> (Host, Arc<Mutex<Counts>>) {
-    let counts = Arc::new(Mutex::new(Counts::default()));
-    let driver = Box::new(Counter {
-        clock: ClockState::new(ClockId { kind: 255, unit: 0 }, Fudge::default()),
-        path: path.into(),
-        pps: None,
-        counts: counts.clone(),
-    });
-    let opts = HostOptions {
-        poll_exponent,
-        ..HostOptions::default()
+fn config(unit: u8, path: &Path, pps: Option<PathBuf>, mode: u32) -> DriverConfig {
+    let mut c = DriverConfig {
+        unit,
+        device: Some(path.to_path_buf()),
+        pps_device: pps,
+        ..DriverConfig::default()
     };
-    (Host::start(driver, opts, &mut Quiet).unwrap(), counts)
+    c.fudge.mode = mode;
+    c
 }
 
-fn run_for(host: &mut Host, secs: f64) {
+fn add(host: &mut Host, config: DriverConfig, poll_exponent: u8, log: &mut Logger) -> usize {
+    let clock = Box::new(Clock::<Counter>::start(config).unwrap());
+    let opts = ClockOptions {
+        poll_exponent,
+        ..ClockOptions::default()
+    };
+    host.add(clock, opts, log).unwrap()
+}
+
+fn counter(host: &Host, idx: usize) -> &Counter {
+    downcast_driver::<Counter>(host.clock(idx)).unwrap()
+}
+
+fn run_for(host: &mut Host, log: &mut Logger, secs: f64) {
     let end = Instant::now() + Duration::from_secs_f64(secs);
     while Instant::now() < end {
-        host.run_once(&mut Quiet).unwrap();
+        host.run_once(log).unwrap();
     }
+}
+
+fn run_until(host: &mut Host, log: &mut Logger, secs: f64, done: impl Fn(&Host) -> bool) -> bool {
+    let end = Instant::now() + Duration::from_secs_f64(secs);
+    while !done(host) && Instant::now() < end {
+        host.run_once(log).unwrap();
+    }
+    done(host)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("refclock-host-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 #[test]
@@ -120,8 +161,9 @@ fn timer_keeps_its_beat_under_a_flood_and_polls_follow_the_exponent() {
     let pty = Pty::open().unwrap();
     // A full buffer must not block the writer once the loop stops reading.
     pty.set_nonblocking(true).unwrap();
-    let path = pty.slave_path().to_str().unwrap().to_string();
-    let (mut host, counts) = start(&path, 1);
+    let mut log = Logger::default();
+    let mut host = Host::new();
+    let c = add(&mut host, config(0, pty.slave_path(), None, 0), 1, &mut log);
     let stop = Arc::new(AtomicBool::new(false));
     let first_write = now();
     let flood = {
@@ -138,19 +180,19 @@ fn timer_keeps_its_beat_under_a_flood_and_polls_follow_the_exponent() {
             pty
         })
     };
-    run_for(&mut host, 4.6);
+    run_for(&mut host, &mut log, 4.6);
     stop.store(true, Ordering::Relaxed);
     let _pty = flood.join().unwrap();
 
-    let c = counts.lock().unwrap();
+    let c = counter(&host, c);
     assert!(
         c.reads > 100 && c.bytes > 1600,
         "{} reads, {} bytes",
         c.reads,
         c.bytes
     );
-    assert!(c.first_rectime.unwrap() >= first_write);
-    // Ticks at about 1, 2, 3, 4 s despite the flood.
+    assert!(c.received[0].0 >= first_write);
+    // Ticks at about 0, 1, 2, 3, 4 s despite the flood.
     assert!(
         (4..=5).contains(&c.timers.len()),
         "timer ran {} times",
@@ -162,51 +204,24 @@ fn timer_keeps_its_beat_under_a_flood_and_polls_follow_the_exponent() {
     }
     // poll_exponent 1: as in the C program, whose `nextdate` starts at 0
     // and grows by 2^poll at each poll, polls come at ticks 1, 2, 4, 6...
-    assert_eq!(c.polls.len(), 3, "{:?}", c.polls);
     assert_eq!(c.polls, vec![c.timers[0], c.timers[1], c.timers[3]]);
+    assert_eq!(c.opened, 1);
 }
 
-/// Keeps the host's log lines.
-#[derive(Default)]
-struct Logger(Vec<String>);
-
-impl Handler for Logger {
-    fn action(&mut self, _id: ClockId, _now: Timestamp, _action: Action) -> Result<(), String> {
-        Ok(())
-    }
-    fn log(&mut self, message: &str) {
-        self.0.push(message.to_string());
-    }
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("refclock-host-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// A driver on a pty linked at `dir/gps0` that asks for PPS from a device
+/// A clock on a pty linked at `dir/gps0` that asks for PPS from a device
 /// that is not there (this machine has no /dev/pps), then the serial port.
-fn start_with_pps(dir: &std::path::Path, log: &mut Logger) -> (Host, Pty, Arc<Mutex<Counts>>) {
+fn start_with_pps(dir: &Path, log: &mut Logger) -> (Host, Pty) {
     let link = dir.join("gps0");
     let mut pty = Pty::open().unwrap();
     pty.link_at(&link).unwrap();
-    let counts = Arc::new(Mutex::new(Counts::default()));
-    let driver = Box::new(Counter {
-        clock: ClockState::new(ClockId { kind: 255, unit: 0 }, Fudge::default()),
-        path: link.to_str().unwrap().into(),
-        pps: Some(PpsRequest {
-            path: Some(dir.join("gpspps0")),
-            fallback_to_serial: true,
-            edge: PpsEdgeKind::Assert,
-            hardpps: false,
-        }),
-        counts: counts.clone(),
-    });
-    let host = Host::start(driver, HostOptions::default(), log).unwrap();
-    (host, pty, counts)
+    let mut host = Host::new();
+    add(
+        &mut host,
+        config(0, &link, Some(dir.join("gpspps0")), 0),
+        6,
+        log,
+    );
+    (host, pty)
 }
 
 fn pps_attempts(log: &Logger) -> usize {
@@ -216,35 +231,56 @@ fn pps_attempts(log: &Logger) -> usize {
         .count()
 }
 
+fn open(host: &Host) -> bool {
+    host.port_open(0, PortId::MAIN)
+}
+
 #[test]
 fn a_reopened_device_gets_its_pps_source_set_up_again() {
     let dir = temp_dir("pps-reopen");
     let mut log = Logger::default();
-    let (mut host, pty, counts) = start_with_pps(&dir, &mut log);
+    let (mut host, pty) = start_with_pps(&dir, &mut log);
     assert_eq!(pps_attempts(&log), 1, "{:?}", log.0);
 
     // Unplugged: the loop notices the hang-up and plans a reopen.
     drop(pty);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while host.device_open() && Instant::now() < deadline {
-        host.run_once(&mut log).unwrap();
-    }
-    assert!(!host.device_open(), "the loss was noticed: {:?}", log.0);
+    assert!(
+        run_until(&mut host, &mut log, 5.0, |h| !open(h)),
+        "{:?}",
+        log.0
+    );
 
-    // Plugged back in at the same path: reopened within the 1 s back-off.
+    // Plugged back in at the same path: reopened.
     let mut pty = Pty::open().unwrap();
     pty.link_at(&dir.join("gps0")).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !host.device_open() && Instant::now() < deadline {
-        host.run_once(&mut log).unwrap();
-    }
-    assert!(host.device_open(), "reopened: {:?}", log.0);
+    assert!(run_until(&mut host, &mut log, 5.0, open), "{:?}", log.0);
     let _ = std::fs::remove_dir_all(&dir);
 
-    let c = counts.lock().unwrap();
-    assert_eq!((c.lost, c.reopened), (1, 1));
+    let c = counter(&host, 0);
+    assert_eq!((c.lost, c.opened), (1, 2));
     // The PPS set-up was tried again for the new device.
     assert_eq!(pps_attempts(&log), 2, "{:?}", log.0);
+    drop(pty);
+}
+
+#[test]
+fn a_returning_device_is_reopened_at_once_not_at_the_next_back_off_step() {
+    let dir = temp_dir("inotify");
+    let mut log = Logger::default();
+    let (mut host, pty) = start_with_pps(&dir, &mut log);
+    drop(pty);
+    assert!(run_until(&mut host, &mut log, 5.0, |h| !open(h)));
+    // The back-off tries at 1 s and 3 s after the loss, then at 7 s. The
+    // device comes back at 3.5 s: only the watch can find it before 7 s.
+    run_for(&mut host, &mut log, 3.5);
+    assert!(!open(&host));
+    let mut pty = Pty::open().unwrap();
+    pty.link_at(&dir.join("gps0")).unwrap();
+    let back = Instant::now();
+    assert!(run_until(&mut host, &mut log, 3.0, open), "{:?}", log.0);
+    let took = back.elapsed();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(took < Duration::from_millis(500), "reopened after {took:?}");
     drop(pty);
 }
 
@@ -252,8 +288,8 @@ fn a_reopened_device_gets_its_pps_source_set_up_again() {
 fn with_reopening_disabled_a_lost_device_ends_the_loop_with_the_reason() {
     let dir = temp_dir("no-reopen");
     let mut log = Logger::default();
-    let (mut host, pty, counts) = start_with_pps(&dir, &mut log);
-    host.disable_reopen("not reachable after the chroot".into());
+    let (mut host, pty) = start_with_pps(&dir, &mut log);
+    host.disable_reopen(0, "not reachable after the chroot".into());
     drop(pty);
     let deadline = Instant::now() + Duration::from_secs(5);
     let err = loop {
@@ -267,6 +303,92 @@ fn with_reopening_disabled_a_lost_device_ends_the_loop_with_the_reason() {
     let text = err.to_string();
     assert!(text.contains("gps0: "), "{text}");
     assert!(text.ends_with("(not reachable after the chroot)"), "{text}");
-    assert_eq!(counts.lock().unwrap().lost, 1);
+    assert_eq!(counter(&host, 0).lost, 1);
     assert!(!log.0.iter().any(|l| l.contains("will try to reopen")));
+}
+
+/// Writes a numbered line to `pty` every `every`, recording when each
+/// write began.
+fn feeder(pty: Pty, stop: Arc<AtomicBool>, every: Duration) -> thread::JoinHandle<Vec<Timestamp>> {
+    thread::spawn(move || {
+        let mut sent = Vec::new();
+        let mut n = 0u32;
+        while !stop.load(Ordering::Relaxed) {
+            let before = now();
+            pty.write_all(format!("{n:08}\n").as_bytes()).unwrap();
+            sent.push(before);
+            n += 1;
+            thread::sleep(every);
+        }
+        sent
+    })
+}
+
+/// Lag of each line: receive time − start of the write that carried it
+/// (lines are numbered, so each is matched to its write).
+fn lags(received: &[(Timestamp, Vec<u8>)], sent: &[Timestamp]) -> Vec<f64> {
+    let mut out = Vec::new();
+    for (t, data) in received {
+        for line in data.split(|&b| b == b'\n').filter(|l| l.len() == 8) {
+            let n: usize = std::str::from_utf8(line).unwrap().parse().unwrap();
+            out.push(*t - sent[n]);
+        }
+    }
+    out
+}
+
+#[test]
+fn three_clocks_one_with_a_port_that_takes_no_output() {
+    let mut log = Logger::default();
+    let mut host = Host::new();
+    let (a, b, stuck) = (
+        Pty::open().unwrap(),
+        Pty::open().unwrap(),
+        Pty::open().unwrap(),
+    );
+    let ia = add(&mut host, config(0, a.slave_path(), None, 0), 6, &mut log);
+    let ib = add(&mut host, config(1, b.slave_path(), None, 0), 6, &mut log);
+    // Nobody reads the stuck pty's master: its driver's writes fill the
+    // buffer and then are refused.
+    let is = add(
+        &mut host,
+        config(2, stuck.slave_path(), None, 1),
+        6,
+        &mut log,
+    );
+    stuck.write_all(b"wake\n").unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let fa = feeder(a, stop.clone(), Duration::from_millis(37));
+    let fb = feeder(b, stop.clone(), Duration::from_millis(53));
+    run_for(&mut host, &mut log, 7.0);
+    stop.store(true, Ordering::Relaxed);
+    let (sa, sb) = (fa.join().unwrap(), fb.join().unwrap());
+
+    let s = counter(&host, is);
+    assert!(
+        !s.write_failures.is_empty(),
+        "the stuck port's driver was told: {:?}",
+        s.write_failures
+    );
+    for (idx, sent) in [(ia, &sa), (ib, &sb)] {
+        let c = counter(&host, idx);
+        let mut l = lags(&c.received, sent);
+        assert!(
+            l.len() as f64 > 0.9 * sent.len() as f64,
+            "{} of {}",
+            l.len(),
+            sent.len()
+        );
+        assert!(l.iter().all(|&x| x >= 0.0), "received before written");
+        l.sort_by(f64::total_cmp);
+        let median = l[l.len() / 2];
+        let worst = l[l.len() - 1];
+        // Loose bounds for a loaded CI machine; the latency benchmark
+        // measures the real figures.
+        assert!(median < 0.005, "clock {idx}: median lag {median}");
+        assert!(worst < 0.1, "clock {idx}: worst lag {worst}");
+        assert!((6..=8).contains(&c.timers.len()), "{}", c.timers.len());
+    }
+    drop(stuck);
 }

@@ -43,6 +43,7 @@ pub struct SockClient {
     path: PathBuf,
     socket: UnixDatagram,
     send_timeout: Option<Duration>,
+    nonblocking: bool,
 }
 
 impl SockClient {
@@ -63,6 +64,7 @@ impl SockClient {
             path,
             socket,
             send_timeout,
+            nonblocking: false,
         })
     }
 
@@ -76,7 +78,24 @@ impl SockClient {
     /// [`SockError::is_receiver_gone`] error, once chronyd may be back.
     pub fn reconnect(&mut self) -> Result<(), SockError> {
         self.socket = open(&self.path, self.send_timeout)?;
+        if self.nonblocking {
+            self.set_nonblocking(true)?;
+        }
         Ok(())
+    }
+
+    /// Makes sends non-blocking: a sample the receiver has no room for
+    /// fails at once with [`SockError::Busy`] instead of waiting (a host
+    /// that runs several clocks must never wait on chronyd). Survives
+    /// [`SockClient::reconnect`].
+    pub fn set_nonblocking(&mut self, on: bool) -> Result<(), SockError> {
+        self.nonblocking = on;
+        self.socket
+            .set_nonblocking(on)
+            .map_err(|source| SockError::Send {
+                path: self.path.clone(),
+                source,
+            })
     }
 
     /// Sets how long a send may wait for room in chronyd's queue; `None`
@@ -163,6 +182,11 @@ fn is_socket_file(path: &Path) -> bool {
 /// with ECONNREFUSED and drops the association, so later sends get
 /// ENOTCONN: both mean the receiver has gone.
 fn send_error(path: &Path, e: io::Error) -> SockError {
+    if e.kind() == io::ErrorKind::WouldBlock {
+        return SockError::Busy {
+            path: path.to_owned(),
+        };
+    }
     match e.raw_os_error() {
         Some(libc::ECONNREFUSED | libc::ENOTCONN) => SockError::ConnectionRefused {
             path: path.to_owned(),

@@ -53,6 +53,12 @@ pub enum SockError {
         /// Width of `time_t` in bits.
         bits: usize,
     },
+    /// A non-blocking send found the receiver's queue full.
+    #[error("{}: the receiver's queue is full; sample dropped", .path.display())]
+    Busy {
+        /// The socket path.
+        path: PathBuf,
+    },
     /// The socket path does not fit `sun_path`.
     #[error("socket path {} is {len} bytes long, at most {max} fit in sun_path", .path.display())]
     PathTooLong {
@@ -137,6 +143,12 @@ pub enum SockError {
 }
 
 impl SockError {
+    /// True when a non-blocking send found the receiver's queue full
+    /// ([`SockError::Busy`]): the sample is lost, the socket is fine.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, SockError::Busy { .. })
+    }
+
     /// True for the errors that mean "chronyd is not there" (socket file
     /// missing, or nobody bound to it): retry later with
     /// [`SockClient::reconnect`](crate::SockClient::reconnect).

@@ -19,7 +19,7 @@ use std::time::Duration;
 use refclock_core::os::host::READ_SIZE;
 use refclock_core::os::serial::{poll_fd, SerialPort};
 use refclock_core::os::{now, sched};
-use refclock_core::{Driver, DriverConfig, Timestamp};
+use refclock_core::{Clock, DriverConfig, PortId, Refclock, Timestamp};
 use refclock_drivers::nmea::NmeaDriver;
 
 use crate::matching::FloorRead;
@@ -72,14 +72,13 @@ impl FloorArgs {
 /// Opens `path` with the serial settings the NMEA driver (mode 0, unit 0)
 /// asks its host for.
 pub fn open_like_the_driver(path: &Path) -> Result<SerialPort, String> {
-    let mut driver = NmeaDriver::new(DriverConfig {
+    let clock = Clock::<NmeaDriver>::start(DriverConfig {
         device: Some(path.to_path_buf()),
         ..DriverConfig::default()
-    });
-    let spec = driver
-        .startup()
-        .map_err(|e| format!("NMEA driver start-up: {e}"))?;
-    SerialPort::open(&spec.path, spec.serial.as_ref()).map_err(|e| e.to_string())
+    })
+    .map_err(|e| format!("NMEA driver start-up: {e}"))?;
+    let port = &clock.ports().get(PortId::MAIN).ok_or("no port")?.kind;
+    SerialPort::open(path, port.serial_config()).map_err(|e| e.to_string())
 }
 
 /// The reader: until `until`, wait for input, read the clock, read the

@@ -264,9 +264,16 @@ impl Host {
         }
         let slot = &mut h.ports[id.index()];
         slot.state = State::Open(dev);
-        slot.lost = false;
+        let was_lost = std::mem::replace(&mut slot.lost, false);
         self.sched.port_back(idx, id);
         h.clock.port_event(id, PortEvent::Opened);
+        if was_lost {
+            handler.log(&format!(
+                "{}: reopened",
+                h.ports[id.index()].spec.kind.describe()
+            ));
+            self.reopened(idx, handler);
+        }
     }
 
     fn open_pps(&mut self, idx: ClockIndex, handler: &mut dyn Handler) {
@@ -685,16 +692,7 @@ impl Host {
             return Ok(());
         }
         match self.open(ci, id, handler) {
-            Ok(()) => {
-                if self.clocks[ci].ports[id.index()].device().is_some() {
-                    handler.log(&format!(
-                        "{}: reopened",
-                        self.clocks[ci].ports[id.index()].spec.kind.describe()
-                    ));
-                    self.reopened(ci, id, handler);
-                }
-                self.drain(ci, handler)
-            }
+            Ok(()) => self.drain(ci, handler),
             Err(e) => {
                 handler.debug(&e.to_string());
                 let backoff = self.clocks[ci].ports[id.index()].spec.backoff;
@@ -707,7 +705,7 @@ impl Host {
     /// After a lost port is open again: a PPS source went with the device
     /// it came from (the serial port's own, or a /dev/ppsN the kernel made
     /// for a USB receiver), so it is set up again, as at the start.
-    fn reopened(&mut self, ci: ClockIndex, _id: PortId, handler: &mut dyn Handler) {
+    fn reopened(&mut self, ci: ClockIndex, handler: &mut dyn Handler) {
         if self.clocks[ci].clock.ports().pps.is_some() {
             self.open_pps(ci, handler);
         }
