@@ -108,8 +108,8 @@ fn dates_stay_right_through_2100_with_a_right_system_clock() {
 fn a_lagging_system_clock_is_corrected_within_the_base_window() {
     let truth = ts(2031, 6, 30, 12, 34, 56);
     for rec in [
-        Timestamp::from_secs(1),    // an RTC reset to 1970
-        ts(2020, 1, 1, 0, 0, 0),    // before the build
+        Timestamp::from_secs(1),   // an RTC reset to 1970
+        ts(2020, 1, 1, 0, 0, 0),   // before the build
         ts(2026, 11, 20, 0, 0, 0), // just after the base date
     ] {
         for (name, line) in sentences(truth, gps_utc_offset(truth.secs())) {
