@@ -92,7 +92,10 @@ pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "nmea")]
     implemented!(crate::nmea::NmeaDriver),
     #[cfg(feature = "zyfer")]
-    implemented!(crate::zyfer::ZyferDriver),
+    implemented!(
+        crate::zyfer::ZyferDriver,
+        device = crate::zyfer::device::new
+    ),
 ];
 
 macro_rules! entry {

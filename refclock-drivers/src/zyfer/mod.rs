@@ -96,10 +96,14 @@
 //! [`FixedFramer`]: refclock_core::framing::FixedFramer
 
 pub mod codec;
+#[cfg(feature = "sim")]
+pub mod device;
 mod driver;
 
 pub use codec::{decode, encode, ZyferError, ZyferTime};
 pub use driver::{reference_time, ZyferDriver, INFO, PRECISION};
 
+#[cfg(all(test, feature = "sim"))]
+mod device_tests;
 #[cfg(test)]
 mod tests;
