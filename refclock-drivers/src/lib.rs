@@ -11,3 +11,5 @@ pub mod registry;
 
 #[cfg(feature = "nmea")]
 pub mod nmea;
+#[cfg(feature = "zyfer")]
+pub mod zyfer;

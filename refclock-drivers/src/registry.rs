@@ -91,6 +91,11 @@ macro_rules! implemented {
 pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "nmea")]
     implemented!(crate::nmea::NmeaDriver),
+    #[cfg(feature = "zyfer")]
+    implemented!(
+        crate::zyfer::ZyferDriver,
+        device = crate::zyfer::device::new
+    ),
 ];
 
 macro_rules! entry {

@@ -30,8 +30,10 @@
 //! assert_eq!(f.pending(), 3);
 //! ```
 
+pub mod fixed;
 pub mod line;
 
+pub use fixed::FixedFramer;
 pub use line::{LineFramer, MAX_LINE};
 
 use crate::time::Timestamp;
