@@ -22,7 +22,7 @@
 //!   date), [`gps`] (GPS weeks and eras that follow the system clock),
 //!   [`pps`] (PPS augmentation), [`framing`] (lines, STX/ETX, DLE-stuffed
 //!   and binary messages, each with the receive times of its first and
-//!   last bytes), [`clockstats`], [`rng`], and [`sim`] (feature `sim`: the
+//!   last bytes), [`clockstats`], [`rng`], and `sim` (feature `sim`: the
 //!   simulated-device interface). A test, a replay, a fuzzer or an async
 //!   daemon drives a driver with nothing else.
 //! * The **OS layer** ([`os`], feature `os`, Linux) is the only place with

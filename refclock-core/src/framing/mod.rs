@@ -9,7 +9,7 @@
 //! (Zyfer's `!`, Meinberg's STX) takes the first; one whose mark ends it
 //! (the line end of NMEA in canonical mode, Meinberg's ETX) the last.
 //!
-//! * [`LineFramer`](line::LineFramer): CR/LF-terminated ASCII lines
+//! * [`LineFramer`]: CR/LF-terminated ASCII lines
 //!   (ntpd's `refclock_gtlin`).
 //!
 //! Every framer is used the same way:
