@@ -71,11 +71,6 @@ impl SampleBuffer {
         }
     }
 
-    /// The newest sample, if any.
-    pub fn newest(&self) -> Option<f64> {
-        (self.len > 0).then(|| self.buf[(self.head + self.len - 1) % MAXSTAGE])
-    }
-
     /// Pending samples, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = f64> + '_ {
         (0..self.len).map(move |i| self.buf[(self.head + i) % MAXSTAGE])
@@ -91,14 +86,6 @@ impl SampleBuffer {
         self.head = (self.head + n) % MAXSTAGE;
         self.len -= n;
         n
-    }
-
-    /// Removes all pending samples and returns them, oldest first.
-    pub fn drain(&mut self) -> Vec<f64> {
-        let v: Vec<f64> = self.iter().collect();
-        self.head = 0;
-        self.len = 0;
-        v
     }
 
     /// Filters and empties the buffer; `None` when it was empty.
@@ -244,7 +231,6 @@ mod tests {
         let all: Vec<f64> = b.iter().collect();
         assert_eq!(all.first(), Some(&2.0));
         assert_eq!(all.last(), Some(&61.0));
-        assert_eq!(b.newest(), Some(61.0));
     }
 
     #[test]

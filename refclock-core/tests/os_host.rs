@@ -392,3 +392,32 @@ fn three_clocks_one_with_a_port_that_takes_no_output() {
     }
     drop(stuck);
 }
+
+/// CPU time (user + system) of this thread so far, in seconds, from
+/// /proc/thread-self/stat (clock ticks of 10 ms).
+fn thread_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+    // Fields after the command name, which is in parentheses.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: u64 = f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap();
+    ticks as f64 / 100.0
+}
+
+#[test]
+fn a_missing_device_costs_almost_no_cpu() {
+    let dir = temp_dir("idle");
+    let mut log = Logger::default();
+    let (mut host, pty) = start_with_pps(&dir, &mut log);
+    drop(pty);
+    assert!(run_until(&mut host, &mut log, 5.0, |h| !open(h)));
+    // Gone for 6 s: the watch and the back-off (1, 2, 4 s) wait, the
+    // timer ticks; nothing spins.
+    let before = thread_cpu();
+    run_for(&mut host, &mut log, 6.0);
+    let used = thread_cpu() - before;
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!open(&host));
+    // 1 % of 6 s is 60 ms; allow a loaded machine's noise on top.
+    assert!(used < 0.12, "{used} s of CPU in 6 s");
+}
