@@ -6,7 +6,6 @@
 use std::mem::{offset_of, size_of};
 use std::path::Path;
 
-use refclock_core::driver::{PpsEdgeKind, SerialConfig};
 use refclock_core::os::error::OsError;
 use refclock_core::os::pps::{
     find_device_for_tty, pps_bind_args, pps_fdata, pps_kinfo, pps_kparams, pps_ktime, PpsMode,
@@ -14,6 +13,7 @@ use refclock_core::os::pps::{
 };
 use refclock_core::os::pty::Pty;
 use refclock_core::os::serial::SerialPort;
+use refclock_core::port::{PpsEdgeKind, SerialConfig};
 
 /// An ioctl request number as the 32 bits the kernel sees (`libc::Ioctl`
 /// is `c_ulong` with glibc, `c_int` with musl).

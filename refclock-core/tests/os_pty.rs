@@ -6,10 +6,10 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use refclock_core::driver::{InputMode, SerialConfig};
 use refclock_core::os::error::OsError;
 use refclock_core::os::pty::Pty;
 use refclock_core::os::serial::{poll_fd, SerialPort};
+use refclock_core::port::{InputMode, SerialConfig};
 
 const WAIT: Duration = Duration::from_secs(10);
 

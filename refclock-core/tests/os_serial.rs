@@ -7,10 +7,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use refclock_core::driver::{DataBits, InputMode, Parity, SerialConfig};
 use refclock_core::os::error::OsError;
 use refclock_core::os::pty::Pty;
 use refclock_core::os::serial::{poll_fd, supported_bauds, SerialPort};
+use refclock_core::port::{DataBits, InputMode, Parity, SerialConfig};
 
 /// Upper bound for waiting on a pty; never reached unless something is
 /// broken (no test asserts on how long anything takes).
