@@ -23,7 +23,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use crate::os::error::OsError;
-use crate::os::serial::{dup_above_stdio, open_path};
+use crate::os::fd::{dup_above_stdio, open_path};
 use crate::port::{PpsEdge, PpsEdgeKind};
 use crate::time::Timestamp;
 

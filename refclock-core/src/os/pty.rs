@@ -34,10 +34,8 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
 use crate::os::error::OsError;
-use crate::os::serial::{
-    baud_from_constant, config_from_termios, open_path, ospeed, read_fd, tcgetattr, write_all_fd,
-    write_fd,
-};
+use crate::os::fd::{open_path, read_fd, write_all_fd, write_fd};
+use crate::os::termios::{baud_from_constant, config_from_termios, ospeed, tcgetattr};
 use crate::port::SerialConfig;
 
 /// A pseudo-terminal pair: the master descriptor and the slave's path.
