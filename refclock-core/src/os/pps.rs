@@ -22,6 +22,8 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::OFlag;
+
 use crate::os::error::OsError;
 use crate::os::fd::{dup_above_stdio, open_path};
 use crate::port::{PpsEdge, PpsEdgeKind};
@@ -200,7 +202,7 @@ impl PpsSource {
     pub fn open(path: &Path) -> Result<PpsSource, OsError> {
         let fd = open_path(
             path,
-            libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC,
+            OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
         )
         .map_err(|source| OsError::Open {
             path: path.to_path_buf(),

@@ -33,6 +33,8 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::OFlag;
+
 use crate::os::error::OsError;
 use crate::os::fd::{open_path, read_fd, write_all_fd, write_fd};
 use crate::os::termios::{baud_from_constant, config_from_termios, ospeed, tcgetattr};
@@ -227,7 +229,7 @@ impl Pty {
         if self.slave_hold.is_none() {
             self.slave_hold = Some(open_path(
                 &self.slave_path,
-                libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC,
+                OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
             )?);
         }
         Ok(())

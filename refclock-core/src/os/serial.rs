@@ -25,6 +25,8 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::OFlag;
+
 use crate::os::error::OsError;
 use crate::os::fd::{open_path, read_fd, write_all_fd};
 use crate::os::termios::{
@@ -53,7 +55,7 @@ impl SerialPort {
         }
         let fd = open_path(
             path,
-            libc::O_RDWR | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC,
+            OFlag::O_RDWR | OFlag::O_NONBLOCK | OFlag::O_NOCTTY | OFlag::O_CLOEXEC,
         )
         .map_err(|source| OsError::Open {
             path: path.to_path_buf(),
@@ -161,8 +163,7 @@ impl SerialPort {
 
     /// Whether the descriptor is a terminal.
     pub fn is_tty(&self) -> bool {
-        // SAFETY: isatty only inspects the descriptor, which we own.
-        unsafe { libc::isatty(self.fd.as_raw_fd()) == 1 }
+        nix::unistd::isatty(&self.fd).unwrap_or(false)
     }
 
     /// One non-blocking `read()`. No data yet is
