@@ -11,11 +11,17 @@
 //!   PARENB/PARODD, CSTOPB, CLOCAL + CREAD, the speed, every `c_cc` zero,
 //!   lflag ICANON; raw input clears lflag and iflag (keeping only the
 //!   parity/strip bits asked for) and sets VMIN 1;
+//! * beyond ntpd's line disciplines, on request: IXON in iflag (kept in
+//!   raw mode), OPOST in oflag, ECHO in lflag, and in canonical mode the
+//!   extra line ends VEOL and VEOL2;
 //! * `TIOCMGET`; with `remote` (ntpd's LDISC_REMOTE) CLOCAL is cleared
 //!   when DSR is up. A failure (ENOTTY on a pseudo-terminal) is only a
 //!   warning, as ntpd only logs it;
 //! * `tcsetattr(TCSANOW)`, `tcflush(TCIOFLUSH)`, then whatever input is
 //!   already pending is read and thrown away.
+//!
+//! The termios itself is built in [`crate::os::termios`]; descriptors are
+//! opened, read and written by [`crate::os::fd`].
 //!
 //! Warnings are collected in [`SerialPort::warnings`] rather than printed.
 //! Without a configuration the device may be anything that can be opened
@@ -26,13 +32,34 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::path::{Path, PathBuf};
 
 use nix::fcntl::OFlag;
+use nix::sys::termios::{tcflush, tcgetattr, tcsetattr, FlushArg, SetArg};
 
 use crate::os::error::OsError;
 use crate::os::fd::{open_path, read_fd, write_all_fd};
 use crate::os::termios::{
-    build_termios, check_config, config_from_termios, describe_mismatch, summarize, tcgetattr,
+    build_termios, check_config, config_from_termios, describe_mismatch, summarize,
 };
 use crate::port::SerialConfig;
+
+// The modem-control ioctls of tty_ioctl(4): each passes one int.
+nix::ioctl_read_bad!(
+    /// TIOCMGET: reads the modem status bits.
+    tiocmget,
+    libc::TIOCMGET,
+    libc::c_int
+);
+nix::ioctl_write_ptr_bad!(
+    /// TIOCMBIS: raises the modem lines whose bits are set.
+    tiocmbis,
+    libc::TIOCMBIS,
+    libc::c_int
+);
+nix::ioctl_write_ptr_bad!(
+    /// TIOCMBIC: lowers the modem lines whose bits are set.
+    tiocmbic,
+    libc::TIOCMBIC,
+    libc::c_int
+);
 
 /// An open serial device (or other character source) and its path.
 #[derive(Debug)]
@@ -83,7 +110,7 @@ impl SerialPort {
             let path = path.clone();
             move |source: io::Error| OsError::Termios { path, what, source }
         };
-        let current = tcgetattr(self.fd.as_fd()).map_err(termios_err("tcgetattr"))?;
+        let current = tcgetattr(&self.fd).map_err(|e| termios_err("tcgetattr")(e.into()))?;
         // ntpd queries the modem lines whatever the flags; a failure only
         // logs. Only LDISC_REMOTE acts on DSR.
         let lines = match self.modem_lines() {
@@ -97,23 +124,18 @@ impl SerialPort {
             }
         };
         let t = build_termios(current, config, lines).map_err(termios_err("cfsetspeed"))?;
-        // SAFETY: the descriptor is open for the lifetime of `self` and
-        // `t` is a valid termios.
-        if unsafe { libc::tcsetattr(self.fd.as_raw_fd(), libc::TCSANOW, &t) } != 0 {
-            return Err(termios_err("tcsetattr")(io::Error::last_os_error()));
-        }
-        // SAFETY: plain call on a descriptor we own.
-        if unsafe { libc::tcflush(self.fd.as_raw_fd(), libc::TCIOFLUSH) } != 0 {
+        tcsetattr(&self.fd, SetArg::TCSANOW, &t).map_err(|e| termios_err("tcsetattr")(e.into()))?;
+        if let Err(e) = tcflush(&self.fd, FlushArg::TCIOFLUSH) {
             self.warnings.push(format!(
                 "{}: tcflush failed: {}",
                 self.path.display(),
-                io::Error::last_os_error()
+                io::Error::from(e)
             ));
         }
         // tcsetattr succeeds when any part of the request took effect, and
         // drivers may adjust what they cannot do (Linux ptys force CS8 and
         // clear PARENB), so say what the device actually kept.
-        if let Ok(now) = tcgetattr(self.fd.as_fd()) {
+        if let Ok(now) = tcgetattr(&self.fd) {
             if let Some(w) = describe_mismatch(config, &now) {
                 self.warnings.push(format!("{}: {w}", self.path.display()));
             }
@@ -139,11 +161,6 @@ impl SerialPort {
     /// modem-status ioctl failing with ENOTTY on a pseudo-terminal).
     pub fn warnings(&self) -> &[String] {
         &self.warnings
-    }
-
-    /// Takes the collected warnings, leaving none.
-    pub fn take_warnings(&mut self) -> Vec<String> {
-        std::mem::take(&mut self.warnings)
     }
 
     /// The descriptor, for `poll()`.
@@ -176,7 +193,8 @@ impl SerialPort {
     /// Writes all of `data`. On the non-blocking descriptor a full output
     /// queue makes `write()` return EAGAIN or a short count; then this
     /// waits for POLLOUT, giving up with `TimedOut` after
-    /// [`WRITE_STALL_TIMEOUT`](crate::os::fd::WRITE_STALL_TIMEOUT) without progress.
+    /// [`WRITE_STALL_TIMEOUT`](crate::os::fd::WRITE_STALL_TIMEOUT) without
+    /// progress.
     pub fn write_all(&self, data: &[u8]) -> io::Result<()> {
         write_all_fd(self.fd.as_fd(), data)
     }
@@ -194,16 +212,15 @@ impl SerialPort {
                 None => {}
             }
         }
-        for (request, bits) in [(libc::TIOCMBIS, set), (libc::TIOCMBIC, clear)] {
-            if bits == 0 {
-                continue;
-            }
-            // SAFETY: TIOCMBIS/TIOCMBIC read one int through the pointer,
-            // which points at a live local.
-            let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), request, &bits) };
-            if r != 0 {
-                return Err(io::Error::last_os_error());
-            }
+        let fd = self.fd.as_raw_fd();
+        if set != 0 {
+            // SAFETY: TIOCMBIS reads one int through the pointer, which
+            // points at a live local; `fd` is open for the call.
+            unsafe { tiocmbis(fd, &set) }?;
+        }
+        if clear != 0 {
+            // SAFETY: as above, for TIOCMBIC.
+            unsafe { tiocmbic(fd, &clear) }?;
         }
         Ok(())
     }
@@ -212,31 +229,29 @@ impl SerialPort {
     pub fn modem_lines(&self) -> io::Result<u32> {
         let mut bits: libc::c_int = 0;
         // SAFETY: TIOCMGET writes one int through the pointer, which points
-        // at a live local.
-        let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), libc::TIOCMGET, &mut bits) };
-        if r != 0 {
-            return Err(io::Error::last_os_error());
-        }
+        // at a live local; the descriptor is open for the call.
+        unsafe { tiocmget(self.fd.as_raw_fd(), &mut bits) }?;
         Ok(bits as u32)
     }
 
-    /// The terminal settings as the kernel holds them now (tcgetattr).
+    /// The terminal settings as the kernel holds them now (tcgetattr), as
+    /// the C structure.
     pub fn termios(&self) -> io::Result<libc::termios> {
-        tcgetattr(self.fd.as_fd())
+        Ok(tcgetattr(&self.fd)?.into())
     }
 
     /// The current settings read back as a [`SerialConfig`] (`remote` is
     /// reported as `false`: it is a set-up action, not a state).
     /// `InvalidData` for settings a `SerialConfig` cannot express (5 or 6
-    /// data bits, a non-standard speed, different in and out speeds).
+    /// data bits, a non-standard speed).
     pub fn current_config(&self) -> io::Result<SerialConfig> {
-        config_from_termios(&self.termios()?)
+        config_from_termios(&tcgetattr(&self.fd)?)
     }
 
     /// A one-line description of the current terminal settings, for
     /// debug output: speed, framing, input mode and the raw flag words.
     pub fn termios_summary(&self) -> io::Result<String> {
-        Ok(summarize(&self.termios()?))
+        Ok(summarize(&tcgetattr(&self.fd)?))
     }
 }
 
