@@ -148,11 +148,10 @@ impl SerialPort {
     /// us here.
     fn discard_pending_input(&self) {
         let mut trash = [0u8; 128];
+        // read() retries EINTR itself; anything but data ends the loop.
         for _ in 0..512 {
-            match self.read(&mut trash) {
-                Ok(n) if n > 0 => {}
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                _ => break,
+            if !matches!(self.read(&mut trash), Ok(n) if n > 0) {
+                break;
             }
         }
     }
