@@ -67,9 +67,9 @@ impl DriverRig {
         sample
     }
 
-    /// The driver, for its counters.
-    pub fn driver(&self) -> &NmeaDriver {
-        self.driver.driver()
+    /// The clock: the driver and its state, for the counters.
+    pub fn clock(&self) -> &Clock<NmeaDriver> {
+        &self.driver
     }
 }
 
@@ -92,10 +92,13 @@ mod tests {
                 let expected = MT3339_MIDNIGHT.secs() + 20 * 3600 + 26 * 60 + 40;
                 assert_eq!(s.time.secs(), expected + (i % lines.len()) as i64);
             }
-            let c = rig.driver().clock().counters;
+            let c = rig.clock().state().counters;
             assert_eq!(c.samples, 2 * lines.len() as u64, "{name}");
             assert_eq!((c.badformat, c.baddata), (0, 0), "{name}");
-            assert_eq!(rig.driver().tally().accepted, 2 * lines.len() as u64);
+            assert_eq!(
+                rig.clock().driver().tally().accepted,
+                2 * lines.len() as u64
+            );
         }
     }
 

@@ -17,7 +17,8 @@ use refclock_cli::sim::{
 };
 use refclock_core::calendar::{CivilTime, SECS_PER_WEEK};
 use refclock_core::os::clock::now;
-use refclock_core::os::serial::{poll_fd, SerialPort};
+use refclock_core::os::fd::poll_fd;
+use refclock_core::os::serial::SerialPort;
 use refclock_core::port::SerialConfig;
 use refclock_core::Timestamp;
 

@@ -178,12 +178,8 @@ fn from_fd_on_a_pty_fails_with_enotty() {
     // The serial descriptor is untouched and still works.
     pty.write_all(b"ok\n").unwrap();
     assert_ne!(
-        refclock_core::os::serial::poll_fd(
-            port.fd(),
-            libc::POLLIN,
-            std::time::Duration::from_secs(10)
-        )
-        .unwrap(),
+        refclock_core::os::fd::poll_fd(port.fd(), libc::POLLIN, std::time::Duration::from_secs(10))
+            .unwrap(),
         0
     );
     let mut buf = [0u8; 8];

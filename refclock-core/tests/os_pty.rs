@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use refclock_core::os::error::OsError;
+use refclock_core::os::fd::poll_fd;
 use refclock_core::os::pty::Pty;
-use refclock_core::os::serial::{poll_fd, SerialPort};
+use refclock_core::os::serial::SerialPort;
 use refclock_core::port::{InputMode, SerialConfig};
 
 const WAIT: Duration = Duration::from_secs(10);

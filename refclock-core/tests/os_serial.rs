@@ -8,8 +8,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use refclock_core::os::error::OsError;
+use refclock_core::os::fd::poll_fd;
 use refclock_core::os::pty::Pty;
-use refclock_core::os::serial::{poll_fd, supported_bauds, SerialPort};
+use refclock_core::os::serial::SerialPort;
+use refclock_core::os::termios::supported_bauds;
 use refclock_core::port::{DataBits, InputMode, Parity, SerialConfig};
 
 /// Upper bound for waiting on a pty; never reached unless something is

@@ -16,8 +16,9 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use refclock_core::os::fd::poll_fd;
 use refclock_core::os::host::READ_SIZE;
-use refclock_core::os::serial::{poll_fd, SerialPort};
+use refclock_core::os::serial::SerialPort;
 use refclock_core::os::{now, sched};
 use refclock_core::{Clock, DriverConfig, PortId, Refclock, Timestamp};
 use refclock_drivers::nmea::NmeaDriver;

@@ -1,26 +1,25 @@
 //! Reading the system clock.
 
+use nix::time::{clock_gettime, ClockId};
+
 use crate::time::Timestamp;
 
 /// `CLOCK_REALTIME` now.
 pub fn now() -> Timestamp {
-    read(libc::CLOCK_REALTIME)
+    read(ClockId::CLOCK_REALTIME)
 }
 
 /// `CLOCK_MONOTONIC` now (for scheduling, never for samples).
 pub fn monotonic() -> Timestamp {
-    read(libc::CLOCK_MONOTONIC)
+    read(ClockId::CLOCK_MONOTONIC)
 }
 
-fn read(id: libc::clockid_t) -> Timestamp {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; clock_gettime only writes it.
-    let r = unsafe { libc::clock_gettime(id, &mut ts) };
-    debug_assert_eq!(r, 0, "clock_gettime cannot fail for these clocks");
-    Timestamp::new(ts.tv_sec, ts.tv_nsec as u32)
+fn read(id: ClockId) -> Timestamp {
+    let ts = clock_gettime(id);
+    debug_assert!(ts.is_ok(), "clock_gettime cannot fail for these clocks");
+    ts.map_or(Timestamp::new(0, 0), |ts| {
+        Timestamp::new(ts.tv_sec(), ts.tv_nsec() as u32)
+    })
 }
 
 /// The kernel's view of the system clock as a leap indicator, as the C
@@ -30,9 +29,11 @@ fn read(id: libc::clockid_t) -> Timestamp {
 /// else is "no warning". Needs no privilege (it changes nothing).
 pub fn system_leap() -> crate::sample::Leap {
     use crate::sample::Leap;
-    // SAFETY: a zeroed timex (modes 0) only asks for the current state.
+    // nix has no ntp_adjtime/adjtimex, hence libc.
+    // SAFETY: timex is plain old data; a zeroed one (modes 0) only asks
+    // for the current state.
     let mut tx: libc::timex = unsafe { std::mem::zeroed() };
-    // SAFETY: `tx` is a valid, writable timex.
+    // SAFETY: `tx` is a valid, writable timex that outlives the call.
     let state = unsafe { libc::ntp_adjtime(&mut tx) };
     match state {
         s if s < 0 || s == libc::TIME_ERROR => Leap::NotInSync,

@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 use nix::sys::socket::{self, sockopt, AddressFamily, SockFlag, SockType, SockaddrStorage};
 
 use crate::os::error::OsError;
-use crate::os::serial::{read_fd, write_fd, SerialPort};
+use crate::os::fd::{read_fd, write_fd};
+use crate::os::serial::SerialPort;
 use crate::port::{PortKind, SerialConfig};
 
 /// An open device.
@@ -365,12 +366,8 @@ mod tests {
         match o {
             Opening::Ready(d) => Ok(d),
             Opening::Connecting(c) => {
-                crate::os::serial::poll_fd(
-                    c.fd(),
-                    libc::POLLOUT,
-                    std::time::Duration::from_secs(5),
-                )
-                .unwrap();
+                crate::os::fd::poll_fd(c.fd(), libc::POLLOUT, std::time::Duration::from_secs(5))
+                    .unwrap();
                 finish(c.finish()?)
             }
         }

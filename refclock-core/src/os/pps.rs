@@ -22,8 +22,11 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use nix::errno::Errno;
+use nix::fcntl::OFlag;
+
 use crate::os::error::OsError;
-use crate::os::serial::{dup_above_stdio, open_path};
+use crate::os::fd::{dup_above_stdio, open_path};
 use crate::port::{PpsEdge, PpsEdgeKind};
 use crate::time::Timestamp;
 
@@ -135,53 +138,70 @@ pub struct pps_bind_args {
     pub consumer: libc::c_int,
 }
 
-/// The `_IOC` encoding of `asm-generic/ioctl.h` and of the architectures
-/// that differ from it.
-mod ioc {
-    /// powerpc, mips and sparc use 13 size bits and other direction codes.
-    const ALT: bool = cfg!(any(
-        target_arch = "powerpc",
-        target_arch = "powerpc64",
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "mips32r6",
-        target_arch = "mips64r6",
-        target_arch = "sparc",
-        target_arch = "sparc64"
-    ));
-    const SIZEBITS: u32 = if ALT { 13 } else { 14 };
-    /// `_IOC_READ`.
-    pub const READ: u32 = 2;
-    /// `_IOC_WRITE`.
-    pub const WRITE: u32 = if ALT { 4 } else { 1 };
+// linux/pps.h declares the ioctls with pointer types
+// (`_IOR('p', 0xa1, struct pps_kparams *)`), so the size field of their
+// numbers holds the size of a pointer, not of the structure (8 on 64-bit
+// systems, 4 on 32-bit ones), while the argument passed is a pointer to
+// the structure itself. nix's `ioctl_read!` family would encode the size
+// of the argument type, so the numbers are built here with nix's
+// `request_code_*!` (the `_IOR`/`_IOW`/`_IOWR` of the architecture,
+// powerpc, mips and sparc64 included) and the calls are made with the
+// `_bad` variants, which take a ready number and the real argument type.
 
-    /// `_IOC(dir, type, nr, size)`.
-    pub const fn ioc(dir: u32, ty: u8, nr: u8, size: usize) -> libc::Ioctl {
-        let dirshift = 16 + SIZEBITS;
-        ((dir << dirshift) | ((size as u32) << 16) | ((ty as u32) << 8) | nr as u32) as libc::Ioctl
-    }
-}
-
-// linux/pps.h declares the ioctls with pointer types (`struct pps_kparams *`),
-// so the size field holds the size of a pointer, not of the structure.
 /// `PPS_GETPARAMS`: `_IOR('p', 0xa1, struct pps_kparams *)`.
 pub const PPS_GETPARAMS: libc::Ioctl =
-    ioc::ioc(ioc::READ, b'p', 0xa1, size_of::<*mut pps_kparams>());
+    nix::request_code_read!(b'p', 0xa1, size_of::<*mut pps_kparams>());
 /// `PPS_SETPARAMS`: `_IOW('p', 0xa2, struct pps_kparams *)`.
 pub const PPS_SETPARAMS: libc::Ioctl =
-    ioc::ioc(ioc::WRITE, b'p', 0xa2, size_of::<*mut pps_kparams>());
+    nix::request_code_write!(b'p', 0xa2, size_of::<*mut pps_kparams>());
 /// `PPS_GETCAP`: `_IOR('p', 0xa3, int *)`.
-pub const PPS_GETCAP: libc::Ioctl = ioc::ioc(ioc::READ, b'p', 0xa3, size_of::<*mut libc::c_int>());
+pub const PPS_GETCAP: libc::Ioctl =
+    nix::request_code_read!(b'p', 0xa3, size_of::<*mut libc::c_int>());
 /// `PPS_FETCH`: `_IOWR('p', 0xa4, struct pps_fdata *)`.
-pub const PPS_FETCH: libc::Ioctl = ioc::ioc(
-    ioc::READ | ioc::WRITE,
-    b'p',
-    0xa4,
-    size_of::<*mut pps_fdata>(),
-);
+pub const PPS_FETCH: libc::Ioctl =
+    nix::request_code_readwrite!(b'p', 0xa4, size_of::<*mut pps_fdata>());
 /// `PPS_KC_BIND`: `_IOW('p', 0xa5, struct pps_bind_args *)`.
 pub const PPS_KC_BIND: libc::Ioctl =
-    ioc::ioc(ioc::WRITE, b'p', 0xa5, size_of::<*mut pps_bind_args>());
+    nix::request_code_write!(b'p', 0xa5, size_of::<*mut pps_bind_args>());
+
+/// The ioctl calls themselves, one function each (`unsafe`: the
+/// descriptor must be open and the pointer valid for the structure).
+mod ioctl {
+    use super::{pps_bind_args, pps_fdata, pps_kparams};
+    use super::{PPS_FETCH, PPS_GETCAP, PPS_GETPARAMS, PPS_KC_BIND, PPS_SETPARAMS};
+
+    nix::ioctl_read_bad!(
+        /// PPS_GETPARAMS: the kernel writes the current parameters.
+        getparams,
+        PPS_GETPARAMS,
+        pps_kparams
+    );
+    nix::ioctl_write_ptr_bad!(
+        /// PPS_SETPARAMS: the kernel reads new parameters.
+        setparams,
+        PPS_SETPARAMS,
+        pps_kparams
+    );
+    nix::ioctl_read_bad!(
+        /// PPS_GETCAP: the kernel writes the capability bits.
+        getcap,
+        PPS_GETCAP,
+        libc::c_int
+    );
+    nix::ioctl_readwrite_bad!(
+        /// PPS_FETCH: the kernel reads the timeout and writes the latest
+        /// time stamps.
+        fetch,
+        PPS_FETCH,
+        pps_fdata
+    );
+    nix::ioctl_write_ptr_bad!(
+        /// PPS_KC_BIND: the kernel reads the binding.
+        kc_bind,
+        PPS_KC_BIND,
+        pps_bind_args
+    );
+}
 
 /// An open RFC 2783 PPS source.
 #[derive(Debug)]
@@ -200,7 +220,7 @@ impl PpsSource {
     pub fn open(path: &Path) -> Result<PpsSource, OsError> {
         let fd = open_path(
             path,
-            libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC,
+            OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
         )
         .map_err(|source| OsError::Open {
             path: path.to_path_buf(),
@@ -237,12 +257,11 @@ impl PpsSource {
         let mut caps: libc::c_int = 0;
         // SAFETY: PPS_GETCAP writes one int through the pointer, which
         // points at a live local; on other devices the ioctl fails.
-        let r = unsafe { libc::ioctl(fd.as_raw_fd(), PPS_GETCAP, &mut caps) };
-        if r != 0 {
+        if let Err(e) = unsafe { ioctl::getcap(fd.as_raw_fd(), &mut caps) } {
             return Err(OsError::Pps {
                 path: path.to_path_buf(),
                 what: "PPS_GETCAP",
-                source: io::Error::last_os_error(),
+                source: e.into(),
             });
         }
         Ok(PpsSource {
@@ -280,10 +299,8 @@ impl PpsSource {
         let mut p = pps_kparams::default();
         // SAFETY: PPS_GETPARAMS writes one pps_kparams through the pointer,
         // which points at a live, correctly laid out local.
-        let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), PPS_GETPARAMS, &mut p) };
-        if r != 0 {
-            return Err(self.err("PPS_GETPARAMS", io::Error::last_os_error()));
-        }
+        unsafe { ioctl::getparams(self.fd.as_raw_fd(), &mut p) }
+            .map_err(|e| self.err("PPS_GETPARAMS", e.into()))?;
         Ok(p)
     }
 
@@ -306,10 +323,8 @@ impl PpsSource {
         };
         // SAFETY: PPS_SETPARAMS reads one pps_kparams through the pointer,
         // which points at a live, correctly laid out local.
-        let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), PPS_SETPARAMS, &p) };
-        if r != 0 {
-            return Err(self.err("PPS_SETPARAMS", io::Error::last_os_error()));
-        }
+        unsafe { ioctl::setparams(self.fd.as_raw_fd(), &p) }
+            .map_err(|e| self.err("PPS_SETPARAMS", e.into()))?;
         self.watch(edge);
         Ok(())
     }
@@ -329,13 +344,10 @@ impl PpsSource {
         loop {
             // SAFETY: PPS_FETCH reads and writes one pps_fdata through the
             // pointer, which points at a live, correctly laid out local.
-            let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), PPS_FETCH, &mut data) };
-            if r == 0 {
-                return Ok(data.info);
-            }
-            let e = io::Error::last_os_error();
-            if e.kind() != io::ErrorKind::Interrupted {
-                return Err(self.err("PPS_FETCH", e));
+            match unsafe { ioctl::fetch(self.fd.as_raw_fd(), &mut data) } {
+                Ok(_) => return Ok(data.info),
+                Err(Errno::EINTR) => {}
+                Err(e) => return Err(self.err("PPS_FETCH", e.into())),
             }
         }
     }
@@ -369,10 +381,8 @@ impl PpsSource {
         };
         // SAFETY: PPS_KC_BIND reads one pps_bind_args through the pointer,
         // which points at a live, correctly laid out local.
-        let r = unsafe { libc::ioctl(self.fd.as_raw_fd(), PPS_KC_BIND, &args) };
-        if r != 0 {
-            return Err(self.err("PPS_KC_BIND", io::Error::last_os_error()));
-        }
+        unsafe { ioctl::kc_bind(self.fd.as_raw_fd(), &args) }
+            .map_err(|e| self.err("PPS_KC_BIND", e.into()))?;
         Ok(())
     }
 
@@ -488,82 +498,5 @@ fn parse_major_minor(s: &str) -> Option<(libc::c_uint, libc::c_uint)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn major_minor_parsing() {
-        assert_eq!(parse_major_minor("251:0\n"), Some((251, 0)));
-        assert_eq!(parse_major_minor("251"), None);
-        assert_eq!(parse_major_minor("a:1"), None);
-    }
-
-    #[test]
-    fn ktime_conversion() {
-        let t = ktime_to_timestamp(pps_ktime {
-            sec: 1_700_000_000,
-            nsec: 999_999_999,
-            flags: 0,
-        })
-        .unwrap();
-        assert_eq!(t, Timestamp::new(1_700_000_000, 999_999_999));
-        for bad in [-1, 1_000_000_000] {
-            let e = ktime_to_timestamp(pps_ktime {
-                sec: 1,
-                nsec: bad,
-                flags: 0,
-            })
-            .unwrap_err();
-            assert_eq!(e.kind(), io::ErrorKind::InvalidData);
-        }
-    }
-
-    fn info(aseq: u32, asec: i64, cseq: u32, csec: i64) -> pps_kinfo {
-        pps_kinfo {
-            assert_sequence: aseq,
-            clear_sequence: cseq,
-            assert_tu: pps_ktime {
-                sec: asec,
-                nsec: 1_000,
-                flags: 0,
-            },
-            clear_tu: pps_ktime {
-                sec: csec,
-                nsec: 500_000_000,
-                flags: 0,
-            },
-            current_mode: 0,
-        }
-    }
-
-    #[test]
-    fn only_a_changed_sequence_number_is_an_edge() {
-        let mut last = None;
-        let a = PpsEdgeKind::Assert;
-        // First fetch: baseline only (a possibly stale stamp).
-        assert_eq!(new_edge(a, &info(7, 100, 0, 0), &mut last).unwrap(), None);
-        assert_eq!(last, Some(7));
-        // Same sequence: the kernel repeats its last stamp.
-        assert_eq!(new_edge(a, &info(7, 100, 0, 0), &mut last).unwrap(), None);
-        // A clear edge does not count when watching assert.
-        assert_eq!(new_edge(a, &info(7, 100, 1, 100), &mut last).unwrap(), None);
-        let e = new_edge(a, &info(8, 101, 1, 100), &mut last)
-            .unwrap()
-            .unwrap();
-        assert_eq!(e.sequence, 8);
-        assert_eq!(e.kind, a);
-        assert_eq!(e.time, Timestamp::new(101, 1_000));
-        // Wrap-around of the counter is still a change.
-        let mut last = Some(u32::MAX);
-        let e = new_edge(PpsEdgeKind::Clear, &info(0, 0, 0, 102), &mut last)
-            .unwrap()
-            .unwrap();
-        assert_eq!((e.sequence, e.time), (0, Timestamp::new(102, 500_000_000)));
-    }
-
-    #[test]
-    fn capture_bits() {
-        assert_eq!(PpsMode::capture(PpsEdgeKind::Assert).bits(), 0x01);
-        assert_eq!(PpsMode::capture(PpsEdgeKind::Clear).bits(), 0x02);
-    }
-}
+#[path = "pps_tests.rs"]
+mod tests;

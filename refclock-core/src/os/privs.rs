@@ -1,9 +1,11 @@
 //! Dropping root: chroot to a directory and become another user, in the C
-//! ntp-refclock's order (getpwnam, chroot, chdir /, setgroups, setgid,
-//! setuid), after the devices are open.
+//! ntp-refclock's order (look the user up, chroot, chdir /, setgroups,
+//! setgid, setuid), after the devices are open.
 
-use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+
+use nix::unistd::{self, User};
 
 /// What failed while dropping privileges.
 #[derive(Debug, thiserror::Error)]
@@ -34,52 +36,60 @@ pub enum PrivError {
 
 /// Whether the effective user is root.
 pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
+    unistd::geteuid().is_root()
 }
 
-fn check(call: &'static str, r: libc::c_int) -> Result<(), PrivError> {
-    if r == 0 {
-        Ok(())
-    } else {
-        Err(PrivError::Call {
-            call,
-            source: std::io::Error::last_os_error(),
-        })
-    }
+fn check(call: &'static str, r: nix::Result<()>) -> Result<(), PrivError> {
+    r.map_err(|e| PrivError::Call {
+        call,
+        source: e.into(),
+    })
 }
 
 /// Chroots to `dir` and switches to `user` (uid, gid, no supplementary
 /// groups). Call only as root.
+///
+/// The user is looked up with `getpwnam_r` (reentrant); a lookup that
+/// fails for any reason is "no passwd entry", as `getpwnam` returning
+/// NULL was.
 pub fn drop_root(user: &str, dir: &Path) -> Result<(), PrivError> {
-    let cuser = CString::new(user).map_err(|_| PrivError::BadName(user.into()))?;
-    let dir_s = dir.to_string_lossy().into_owned();
-    let cdir = CString::new(dir_s.clone()).map_err(|_| PrivError::BadName(dir_s.clone()))?;
-    // SAFETY: `cuser` is a valid C string; getpwnam returns NULL or a
-    // pointer to static storage that we read before any other passwd call.
-    let (uid, gid) = unsafe {
-        let pw = libc::getpwnam(cuser.as_ptr());
-        if pw.is_null() {
-            return Err(PrivError::NoUser(user.into()));
-        }
-        ((*pw).pw_uid, (*pw).pw_gid)
-    };
-    // SAFETY: `cdir` is a valid C string.
-    if unsafe { libc::chroot(cdir.as_ptr()) } != 0 {
-        return Err(PrivError::Chroot {
-            dir: dir_s,
-            source: std::io::Error::last_os_error(),
-        });
+    if user.contains('\0') {
+        return Err(PrivError::BadName(user.into()));
     }
-    // SAFETY: a static NUL-terminated path.
-    check("chdir(/)", unsafe { libc::chdir(c"/".as_ptr()) })?;
-    // SAFETY: a zero-length group list with a null pointer is allowed.
-    check("setgroups()", unsafe {
-        libc::setgroups(0, std::ptr::null())
+    let dir_s = dir.to_string_lossy().into_owned();
+    if dir.as_os_str().as_bytes().contains(&0) {
+        return Err(PrivError::BadName(dir_s));
+    }
+    let Ok(Some(pw)) = User::from_name(user) else {
+        return Err(PrivError::NoUser(user.into()));
+    };
+    unistd::chroot(dir).map_err(|e| PrivError::Chroot {
+        dir: dir_s,
+        source: e.into(),
     })?;
-    // SAFETY: plain integer arguments.
-    check("setgid()", unsafe { libc::setgid(gid) })?;
-    // SAFETY: plain integer arguments.
-    check("setuid()", unsafe { libc::setuid(uid) })?;
+    check("chdir(/)", unistd::chdir("/"))?;
+    check("setgroups()", unistd::setgroups(&[]))?;
+    check("setgid()", unistd::setgid(pw.gid))?;
+    check("setuid()", unistd::setuid(pw.uid))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_user_and_bad_names_fail_before_any_change() {
+        let dir = Path::new("/nonexistent/refclock-root");
+        let e = drop_root("refclock-no-such-user-x", dir).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Could not get passwd entry for user refclock-no-such-user-x"
+        );
+        assert!(matches!(drop_root("a\0b", dir), Err(PrivError::BadName(_))));
+        assert!(matches!(
+            drop_root("root", Path::new("/tmp/a\0b")),
+            Err(PrivError::BadName(_))
+        ));
+    }
 }

@@ -28,16 +28,17 @@
 //!   either side, while every standard speed, 50 and 75 baud included, is
 //!   accepted (and has no effect on how fast bytes pass).
 
-use std::ffi::CStr;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use nix::pty::{grantpt, posix_openpt, ptsname_r, unlockpt};
+use nix::sys::termios::{cfmakeraw, tcgetattr, tcsetattr, SetArg};
+
 use crate::os::error::OsError;
-use crate::os::serial::{
-    baud_from_constant, config_from_termios, open_path, ospeed, read_fd, tcgetattr, write_all_fd,
-    write_fd,
-};
+use crate::os::fd::{open_path, read_fd, write_all_fd, write_fd};
+use crate::os::termios::{baud_from_code, config_from_termios, speed_code};
 use crate::port::SerialConfig;
 
 /// A pseudo-terminal pair: the master descriptor and the slave's path.
@@ -54,54 +55,22 @@ impl Pty {
     /// master with `O_RDWR | O_NOCTTY | O_CLOEXEC`, blocking) and makes the
     /// line raw (cfmakeraw through the master).
     pub fn open() -> Result<Pty, OsError> {
-        let fail = |what: &'static str| OsError::PtyCreate {
-            what,
-            source: io::Error::last_os_error(),
+        let fail = |what: &'static str| {
+            move |e: nix::errno::Errno| OsError::PtyCreate {
+                what,
+                source: e.into(),
+            }
         };
-        // SAFETY: posix_openpt only takes flags and returns a new
-        // descriptor or -1.
-        let fd = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC) };
-        if fd < 0 {
-            return Err(fail("posix_openpt"));
-        }
-        // SAFETY: `fd` was just returned by posix_openpt and is owned by
-        // nobody else.
-        let master = unsafe { OwnedFd::from_raw_fd(fd) };
-        // SAFETY: plain calls on a descriptor we own.
-        if unsafe { libc::grantpt(master.as_raw_fd()) } != 0 {
-            return Err(fail("grantpt"));
-        }
-        // SAFETY: as above.
-        if unsafe { libc::unlockpt(master.as_raw_fd()) } != 0 {
-            return Err(fail("unlockpt"));
-        }
-        let mut name = [0 as libc::c_char; 128];
-        // SAFETY: `name` is writable for its full length, which is passed.
-        let r = unsafe { libc::ptsname_r(master.as_raw_fd(), name.as_mut_ptr(), name.len()) };
-        if r != 0 {
-            return Err(OsError::PtyCreate {
-                what: "ptsname_r",
-                source: io::Error::from_raw_os_error(r),
-            });
-        }
-        // SAFETY: ptsname_r succeeded, so `name` holds a NUL-terminated
-        // string within its length.
-        let slave = unsafe { CStr::from_ptr(name.as_ptr()) };
-        let slave_path = PathBuf::from(slave.to_string_lossy().into_owned());
+        let master = posix_openpt(OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_CLOEXEC)
+            .map_err(fail("posix_openpt"))?;
+        grantpt(&master).map_err(fail("grantpt"))?;
+        unlockpt(&master).map_err(fail("unlockpt"))?;
+        let slave_path = PathBuf::from(ptsname_r(&master).map_err(fail("ptsname_r"))?);
+        let master = OwnedFd::from(master);
 
-        let mut t = tcgetattr(master.as_fd()).map_err(|source| OsError::PtyCreate {
-            what: "tcgetattr",
-            source,
-        })?;
-        // SAFETY: `t` is a valid termios; cfmakeraw only edits it, and
-        // tcsetattr reads it on a descriptor we own.
-        let r = unsafe {
-            libc::cfmakeraw(&mut t);
-            libc::tcsetattr(master.as_raw_fd(), libc::TCSANOW, &t)
-        };
-        if r != 0 {
-            return Err(fail("tcsetattr"));
-        }
+        let mut t = tcgetattr(&master).map_err(fail("tcgetattr"))?;
+        cfmakeraw(&mut t);
+        tcsetattr(&master, SetArg::TCSANOW, &t).map_err(fail("tcsetattr"))?;
         Ok(Pty {
             master,
             slave_path,
@@ -176,11 +145,6 @@ impl Pty {
         self.master.as_fd()
     }
 
-    /// The raw master descriptor number.
-    pub fn master_raw_fd(&self) -> RawFd {
-        self.master.as_raw_fd()
-    }
-
     /// One `write()` to the master (what the "receiver" sends). EINTR is
     /// retried.
     pub fn write(&self, data: &[u8]) -> io::Result<usize> {
@@ -203,20 +167,11 @@ impl Pty {
 
     /// Switches the master between blocking and non-blocking I/O.
     pub fn set_nonblocking(&self, on: bool) -> io::Result<()> {
-        let fd = self.master.as_raw_fd();
-        // SAFETY: F_GETFL takes no argument and only reads the flags.
-        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-        if flags < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let new = if on {
-            flags | libc::O_NONBLOCK
-        } else {
-            flags & !libc::O_NONBLOCK
-        };
-        // SAFETY: F_SETFL takes an int of file status flags.
-        if new != flags && unsafe { libc::fcntl(fd, libc::F_SETFL, new) } < 0 {
-            return Err(io::Error::last_os_error());
+        let flags = OFlag::from_bits_retain(fcntl(&self.master, FcntlArg::F_GETFL)?);
+        let mut new = flags;
+        new.set(OFlag::O_NONBLOCK, on);
+        if new != flags {
+            fcntl(&self.master, FcntlArg::F_SETFL(new))?;
         }
         Ok(())
     }
@@ -229,7 +184,7 @@ impl Pty {
         if self.slave_hold.is_none() {
             self.slave_hold = Some(open_path(
                 &self.slave_path,
-                libc::O_RDWR | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC,
+                OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
             )?);
         }
         Ok(())
@@ -244,9 +199,8 @@ impl Pty {
     /// asked for on the slave (tcgetattr through the master, which Linux
     /// answers with the slave's settings).
     pub fn slave_speed(&self) -> io::Result<u32> {
-        let t = tcgetattr(self.master.as_fd())?;
-        let code = ospeed(&t);
-        baud_from_constant(code).ok_or_else(|| {
+        let code = speed_code(&tcgetattr(&self.master)?);
+        baud_from_code(code).ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("speed code {code:#o} is not a standard speed"),
@@ -258,7 +212,7 @@ impl Pty {
     /// (speed, framing, canonical or raw); see
     /// [`crate::os::serial::SerialPort::current_config`].
     pub fn slave_config(&self) -> io::Result<SerialConfig> {
-        config_from_termios(&tcgetattr(self.master.as_fd())?)
+        config_from_termios(&tcgetattr(&self.master)?)
     }
 }
 

@@ -2,6 +2,8 @@
 //! `-P`): SCHED_FIFO at a priority and all memory locked, so the process
 //! wakes from `poll()` ahead of ordinary work and never waits for a page.
 
+use nix::sys::mman::{mlockall, MlockAllFlags};
+
 /// What failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SchedError {
@@ -28,9 +30,12 @@ pub enum SchedError {
     Lock(std::io::Error),
 }
 
+// nix has no sched_get_priority_*, sched_setscheduler, sched_getscheduler
+// or sched_getparam, hence libc for those.
+
 /// The SCHED_FIFO priority range of this system.
 pub fn fifo_range() -> (i32, i32) {
-    // SAFETY: plain queries without pointers.
+    // SAFETY: plain queries with an integer argument, no pointers.
     unsafe {
         (
             libc::sched_get_priority_min(libc::SCHED_FIFO),
@@ -49,26 +54,25 @@ pub fn set_realtime(priority: i32) -> Result<(), SchedError> {
     let param = libc::sched_param {
         sched_priority: priority,
     };
-    // SAFETY: `param` is a valid sched_param; pid 0 is this process.
+    // SAFETY: `param` is a valid sched_param that outlives the call; pid 0
+    // is this process.
     if unsafe { libc::sched_setscheduler(0, libc::SCHED_FIFO, &param) } != 0 {
         return Err(SchedError::Scheduler {
             priority,
             source: std::io::Error::last_os_error(),
         });
     }
-    // SAFETY: flags only.
-    if unsafe { libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE) } != 0 {
-        return Err(SchedError::Lock(std::io::Error::last_os_error()));
-    }
-    Ok(())
+    mlockall(MlockAllFlags::MCL_CURRENT | MlockAllFlags::MCL_FUTURE)
+        .map_err(|e| SchedError::Lock(e.into()))
 }
 
 /// The current scheduling policy and priority of this process.
 pub fn current() -> (i32, i32) {
     let mut param = libc::sched_param { sched_priority: 0 };
-    // SAFETY: `param` is writable; pid 0 is this process.
+    // SAFETY: no pointer; pid 0 is this process.
     let policy = unsafe { libc::sched_getscheduler(0) };
-    // SAFETY: as above.
+    // SAFETY: `param` is writable and outlives the call; pid 0 is this
+    // process.
     unsafe { libc::sched_getparam(0, &mut param) };
     (policy, param.sched_priority)
 }
