@@ -33,6 +33,9 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd};
 use std::path::PathBuf;
 
+use nix::errno::Errno;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+
 use crate::action::Action;
 use crate::clock::ClockId;
 use crate::driver::{HostStatus, Refclock};
@@ -142,6 +145,41 @@ enum Source {
     Watcher,
 }
 
+/// The descriptors to wait on: every open port of every clock (input,
+/// and output while some is queued), connections under way, the watcher.
+/// `sources` says where each came from.
+fn poll_set<'a>(
+    clocks: &'a [Hosted],
+    watcher: Option<&'a Watcher>,
+    sources: &mut Vec<Source>,
+) -> Vec<PollFd<'a>> {
+    sources.clear();
+    let mut fds = Vec::new();
+    for (ci, h) in clocks.iter().enumerate() {
+        for (pi, slot) in h.ports.iter().enumerate() {
+            let input = PollFlags::POLLIN | PollFlags::POLLPRI;
+            let output = if slot.wants_output() {
+                PollFlags::POLLOUT
+            } else {
+                PollFlags::empty()
+            };
+            let (fd, events) = match &slot.state {
+                State::Open(dev) if slot.polled() => (dev.fd(), input | output),
+                State::Open(dev) if slot.wants_output() => (dev.fd(), output),
+                State::Connecting(c) => (c.fd(), PollFlags::POLLOUT),
+                _ => continue,
+            };
+            fds.push(PollFd::new(fd, events));
+            sources.push(Source::Port(ci, PortId(pi as u8)));
+        }
+    }
+    if let Some(w) = watcher.filter(|w| !w.is_empty()) {
+        fds.push(PollFd::new(w.fd(), PollFlags::POLLIN));
+        sources.push(Source::Watcher);
+    }
+    fds
+}
+
 /// The clocks a host runs, with their devices and schedule.
 pub struct Host {
     clocks: Vec<Hosted>,
@@ -149,8 +187,9 @@ pub struct Host {
     watcher: Option<Watcher>,
     buf: Vec<u8>,
     due: Vec<Due>,
-    pollfds: Vec<libc::pollfd>,
     sources: Vec<Source>,
+    /// Index into `sources` and the events reported, for each ready one.
+    ready: Vec<(usize, PollFlags)>,
     sys_leap: Leap,
 }
 
@@ -169,8 +208,8 @@ impl Host {
             watcher: None,
             buf: vec![0; READ_SIZE],
             due: Vec::new(),
-            pollfds: Vec::new(),
             sources: Vec::new(),
+            ready: Vec::new(),
             sys_leap: Leap::NoWarning,
         }
     }
@@ -388,85 +427,49 @@ impl Host {
     /// One iteration: wait for input or the next deadline, and handle
     /// what came.
     pub fn run_once(&mut self, handler: &mut dyn Handler) -> Result<(), HostError> {
-        self.build_pollfds();
         let mono = monotonic();
-        let timeout_ms = match self.sched.next_deadline() {
-            None => -1,
+        let timeout = match self.sched.next_deadline() {
+            None => PollTimeout::NONE,
             Some(d) => {
                 let ns = (d.as_nanos() - mono.as_nanos()).max(0);
-                ((ns + 999_999) / 1_000_000).min(i32::MAX as i128) as libc::c_int
+                let ms = ((ns + 999_999) / 1_000_000).min(i32::MAX as i128) as i32;
+                PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX)
             }
         };
-        // SAFETY: `pollfds` is a valid array of its length for the call.
-        let r = unsafe {
-            libc::poll(
-                self.pollfds.as_mut_ptr(),
-                self.pollfds.len() as libc::nfds_t,
-                timeout_ms,
-            )
-        };
-        if r > 0 {
-            // Take the timestamp before anything else.
-            let rectime = now();
-            self.on_ready(rectime, handler)?;
-        } else if r < 0 {
-            let e = io::Error::last_os_error();
-            return if e.kind() == io::ErrorKind::Interrupted {
-                Ok(())
-            } else {
-                Err(HostError::Poll(e))
-            };
+        let Host {
+            clocks,
+            sources,
+            ready,
+            watcher,
+            ..
+        } = self;
+        let mut fds = poll_set(clocks, watcher.as_ref(), sources);
+        let r = poll(&mut fds, timeout);
+        // Take the timestamp before anything else.
+        let rectime = now();
+        match r {
+            Ok(0) => {}
+            Ok(_) => {
+                ready.clear();
+                ready.extend(
+                    fds.iter().enumerate().filter_map(|(k, fd)| {
+                        fd.revents().filter(|r| !r.is_empty()).map(|r| (k, r))
+                    }),
+                );
+                drop(fds);
+                self.on_ready(rectime, handler)?;
+            }
+            Err(Errno::EINTR) => return Ok(()),
+            Err(e) => return Err(HostError::Poll(e.into())),
         }
         // Due ticks and retries are taken whether or not poll() timed out:
         // a device whose input never runs dry must not starve the timer.
         self.take_due(handler)
     }
 
-    fn build_pollfds(&mut self) {
-        self.pollfds.clear();
-        self.sources.clear();
-        for (ci, h) in self.clocks.iter().enumerate() {
-            for (pi, slot) in h.ports.iter().enumerate() {
-                let (fd, events) = match &slot.state {
-                    State::Open(dev) if slot.polled() => {
-                        let mut ev = libc::POLLIN | libc::POLLPRI;
-                        if slot.wants_output() {
-                            ev |= libc::POLLOUT;
-                        }
-                        (dev.fd().as_raw_fd(), ev)
-                    }
-                    State::Open(dev) if slot.wants_output() => {
-                        (dev.fd().as_raw_fd(), libc::POLLOUT)
-                    }
-                    State::Connecting(c) => (c.fd().as_raw_fd(), libc::POLLOUT),
-                    _ => continue,
-                };
-                self.pollfds.push(libc::pollfd {
-                    fd,
-                    events,
-                    revents: 0,
-                });
-                self.sources.push(Source::Port(ci, PortId(pi as u8)));
-            }
-        }
-        if let Some(w) = &self.watcher {
-            if !w.is_empty() {
-                self.pollfds.push(libc::pollfd {
-                    fd: w.fd().as_raw_fd(),
-                    events: libc::POLLIN,
-                    revents: 0,
-                });
-                self.sources.push(Source::Watcher);
-            }
-        }
-    }
-
     fn on_ready(&mut self, rectime: Timestamp, handler: &mut dyn Handler) -> Result<(), HostError> {
-        for k in 0..self.pollfds.len() {
-            let revents = self.pollfds[k].revents;
-            if revents == 0 {
-                continue;
-            }
+        for r in 0..self.ready.len() {
+            let (k, revents) = self.ready[r];
             match self.sources[k] {
                 Source::Watcher => {
                     let appeared = self
@@ -487,7 +490,7 @@ impl Host {
         &mut self,
         ci: ClockIndex,
         id: PortId,
-        revents: libc::c_short,
+        revents: PollFlags,
         rectime: Timestamp,
         handler: &mut dyn Handler,
     ) -> Result<(), HostError> {
@@ -517,7 +520,7 @@ impl Host {
                 }
             };
         }
-        if revents & libc::POLLOUT != 0 {
+        if revents.contains(PollFlags::POLLOUT) {
             if let Err(e) = slot.flush(monotonic()) {
                 self.clocks[ci]
                     .clock
@@ -526,9 +529,9 @@ impl Host {
             }
         }
         let slot = &mut self.clocks[ci].ports[id.index()];
-        if revents & (libc::POLLIN | libc::POLLPRI) == 0 {
-            if revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
-                let reason = if revents & libc::POLLNVAL != 0 {
+        if !revents.intersects(PollFlags::POLLIN | PollFlags::POLLPRI) {
+            if revents.intersects(PollFlags::POLLHUP | PollFlags::POLLERR | PollFlags::POLLNVAL) {
+                let reason = if revents.contains(PollFlags::POLLNVAL) {
                     "invalid descriptor"
                 } else {
                     "hang-up"
