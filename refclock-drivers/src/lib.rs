@@ -11,3 +11,6 @@ pub mod registry;
 
 #[cfg(feature = "nmea")]
 pub mod nmea;
+
+#[cfg(feature = "hpgps")]
+pub mod hpgps;

@@ -91,6 +91,8 @@ macro_rules! implemented {
 pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "nmea")]
     implemented!(crate::nmea::NmeaDriver),
+    #[cfg(feature = "hpgps")]
+    implemented!(crate::hpgps::HpgpsDriver),
 ];
 
 macro_rules! entry {
