@@ -92,7 +92,10 @@ pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "nmea")]
     implemented!(crate::nmea::NmeaDriver),
     #[cfg(feature = "hpgps")]
-    implemented!(crate::hpgps::HpgpsDriver),
+    implemented!(
+        crate::hpgps::HpgpsDriver,
+        device = crate::hpgps::device::new
+    ),
 ];
 
 macro_rules! entry {

@@ -4,6 +4,7 @@
 //! * [`codec`]: the SCPI dialogue as bytes ↔ fields: the commands, the
 //!   prompt, the time zone reply and the format-2 timecode, both ways.
 //! * [`HpgpsDriver`]: the driver logic on top of [`refclock_core`].
+//! * `device` (feature `sim`): the simulated receiver.
 //!
 //! ## Receivers and modes
 //!
@@ -114,6 +115,8 @@
 //!   buffer may keep the tail of a longer earlier screen.
 
 pub mod codec;
+#[cfg(feature = "sim")]
+pub mod device;
 mod driver;
 
 pub use driver::{
@@ -126,5 +129,7 @@ mod codec_tests;
 mod dialogue_tests;
 #[cfg(test)]
 mod driver_tests;
+#[cfg(all(test, feature = "sim"))]
+mod sim_tests;
 #[cfg(test)]
 mod test_kit;
