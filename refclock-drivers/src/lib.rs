@@ -9,6 +9,8 @@
 
 pub mod registry;
 
+#[cfg(feature = "hpgps")]
+pub mod hpgps;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "zyfer")]

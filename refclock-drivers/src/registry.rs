@@ -66,23 +66,25 @@ pub fn start_boxed<D: Driver>(config: DriverConfig) -> Result<Box<dyn Refclock>,
     Ok(Box::new(Clock::<D>::start(config)?))
 }
 
-/// One line of [`IMPLEMENTED`]: `implemented!(Driver)` or
-/// `implemented!(Driver, device = constructor)`.
+/// One line of [`IMPLEMENTED`]: `implemented!(module::Driver)`, or
+/// `implemented!(module::Driver, device)` for a driver whose module has a
+/// simulated device, `module::device::new` (a [`DeviceFn`], behind the
+/// `sim` feature).
 macro_rules! implemented {
-    ($driver:ty) => {
+    ($module:ident :: $driver:ident) => {
         Implemented {
-            info: <$driver as Driver>::INFO,
-            start: start_boxed::<$driver>,
+            info: <crate::$module::$driver as Driver>::INFO,
+            start: start_boxed::<crate::$module::$driver>,
             #[cfg(feature = "sim")]
             device: None,
         }
     };
-    ($driver:ty, device = $device:path) => {
+    ($module:ident :: $driver:ident, device) => {
         Implemented {
-            info: <$driver as Driver>::INFO,
-            start: start_boxed::<$driver>,
+            info: <crate::$module::$driver as Driver>::INFO,
+            start: start_boxed::<crate::$module::$driver>,
             #[cfg(feature = "sim")]
-            device: Some($device),
+            device: Some(crate::$module::device::new),
         }
     };
 }
@@ -90,12 +92,11 @@ macro_rules! implemented {
 /// The drivers of this build, one line each, in type order.
 pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "nmea")]
-    implemented!(crate::nmea::NmeaDriver),
+    implemented!(nmea::NmeaDriver),
+    #[cfg(feature = "hpgps")]
+    implemented!(hpgps::HpgpsDriver, device),
     #[cfg(feature = "zyfer")]
-    implemented!(
-        crate::zyfer::ZyferDriver,
-        device = crate::zyfer::device::new
-    ),
+    implemented!(zyfer::ZyferDriver, device),
 ];
 
 macro_rules! entry {

@@ -1,0 +1,482 @@
+//! The simulated HP on its own, and answering the driver's own writes in
+//! a small in-memory loop: bytes paced at the serial speed, delivered a
+//! line at a time at the arrival of its CR or LF, as canonical input
+//! delivers them.
+
+use std::collections::VecDeque;
+
+use refclock_core::calendar::CivilTime;
+use refclock_core::sim::{DeviceModel, DeviceSetup, Due, Epoch, LeapWarning, Message, Timeline};
+use refclock_core::{
+    Action, Clock, ClockEvent, ClockFlags, DriverConfig, Fudge, Leap, PortEvent, PortId, Refclock,
+    Sample, Timestamp,
+};
+
+use super::codec::{TimeZone, Timecode, CLEAR_STATUS, STATUS_SCREEN_QUERY};
+use super::device::{self, SimulatedHp};
+use super::{HpgpsDriver, Receiver};
+
+/// Every second valid (or not), with a leap warning or not.
+struct Sky {
+    valid: bool,
+    leap: LeapWarning,
+}
+
+impl Timeline for Sky {
+    fn epoch(&self, wall: i64) -> Epoch {
+        Epoch {
+            valid: self.valid,
+            leap: self.leap,
+            ..Epoch::at(wall)
+        }
+    }
+}
+
+const SKY: Sky = Sky {
+    valid: true,
+    leap: LeapWarning::None,
+};
+
+fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
+    CivilTime::new(y, mo, d, h, mi, s).to_timestamp().unwrap()
+}
+
+fn setup(mode: u32, options: &[(&str, &str)]) -> DeviceSetup {
+    DeviceSetup {
+        unit: 0,
+        fudge: Fudge {
+            mode,
+            ..Fudge::default()
+        },
+        options: options
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    }
+}
+
+/// The driver and the device on one line.
+struct Loop {
+    clock: Clock<HpgpsDriver>,
+    device: Box<dyn DeviceModel>,
+    sky: Sky,
+    char_time: f64,
+    /// When the line from the device is free again.
+    free: Timestamp,
+    /// Bytes on their way to the driver, with the time each has arrived.
+    wire: VecDeque<(u8, Timestamp)>,
+    /// What the kernel holds until a line end.
+    line: Vec<u8>,
+    /// Break the checksum of the next timecode.
+    corrupt_next: bool,
+    /// Every action the driver took, but writes.
+    log: Vec<Action>,
+    /// Everything the driver wrote.
+    written: Vec<Vec<u8>>,
+}
+
+impl Loop {
+    fn new(mode: u32, flags: ClockFlags, time1: Option<f64>, options: &[(&str, &str)]) -> Loop {
+        let clock = Clock::start(DriverConfig {
+            fudge: Fudge {
+                mode,
+                flags,
+                time1,
+                ..Fudge::default()
+            },
+            ..DriverConfig::default()
+        })
+        .unwrap();
+        let char_time = Receiver::from_mode(mode).serial_config().char_time();
+        Loop {
+            clock,
+            device: device::new(&setup(mode, options)).unwrap(),
+            sky: SKY,
+            char_time,
+            free: Timestamp::EPOCH,
+            wire: VecDeque::new(),
+            line: Vec::new(),
+            corrupt_next: false,
+            log: Vec::new(),
+            written: Vec::new(),
+        }
+    }
+
+    /// Carries out the driver's actions; a write reaches the device when
+    /// its last byte has gone out.
+    fn act(&mut self, now: Timestamp) {
+        while let Some(action) = self.clock.next_action() {
+            let Action::Write { data, .. } = action else {
+                self.log.push(action);
+                continue;
+            };
+            let at = now + data.len() as f64 * self.char_time;
+            let mut out = Vec::new();
+            self.device.input(&data, at, &self.sky, &mut out);
+            self.written.push(data);
+            self.send(out, at);
+        }
+    }
+
+    /// Puts the device's messages on the line, each at its time.
+    fn send(&mut self, messages: Vec<Message>, now: Timestamp) {
+        for mut m in messages {
+            if m.kind == "TCODE" && std::mem::take(&mut self.corrupt_next) {
+                assert!(self.device.corrupt(&mut m));
+            }
+            let start = match m.due {
+                Due::At(t) => t.max(self.free),
+                Due::Next => now.max(self.free),
+            };
+            for (i, &b) in m.bytes.iter().enumerate() {
+                let arrived = start + (i + 1) as f64 * self.char_time;
+                self.wire.push_back((b, arrived));
+            }
+            self.free = start + m.bytes.len() as f64 * self.char_time;
+        }
+    }
+
+    /// Delivers every line whose end has arrived by `until`.
+    fn run(&mut self, until: Timestamp) {
+        while let Some(&(b, t)) = self.wire.front() {
+            if t > until {
+                break;
+            }
+            self.wire.pop_front();
+            self.line.push(b);
+            if b == b'\r' || b == b'\n' {
+                let data = std::mem::take(&mut self.line);
+                self.clock.receive(PortId::MAIN, &data, t);
+                self.act(t);
+            }
+        }
+    }
+
+    fn open(&mut self, now: Timestamp) {
+        self.clock.port_event(PortId::MAIN, PortEvent::Opened);
+        self.act(now);
+        self.run(now + 1.0);
+    }
+
+    /// Polls at `now` and lets the answers arrive for 5 s.
+    fn poll(&mut self, now: Timestamp) {
+        self.run(now);
+        Refclock::poll(&mut self.clock, now);
+        self.act(now);
+        self.run(now + 5.0);
+    }
+
+    fn samples(&self) -> Vec<Sample> {
+        self.log
+            .iter()
+            .filter_map(|a| match a {
+                Action::Sample(s) => Some(*s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn stats(&self) -> Vec<&str> {
+        self.log
+            .iter()
+            .filter_map(|a| match a {
+                Action::ClockStats(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn events(&self) -> Vec<ClockEvent> {
+        self.log
+            .iter()
+            .filter_map(|a| match a {
+                Action::Event(e) => Some(*e),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// Polls every 16 s from 12:00:00.3 UTC on 1 March 2024.
+fn run_polls(l: &mut Loop, polls: usize) -> Timestamp {
+    let start = ts(2024, 3, 1, 12, 0, 0) + 0.3;
+    l.open(start);
+    for i in 0..polls {
+        l.poll(start + 2.0 + 16.0 * i as f64);
+    }
+    start
+}
+
+#[test]
+fn uncalibrated_the_hp_reads_955_ms_ahead() {
+    let mut l = Loop::new(0, ClockFlags::empty(), None, &[]);
+    run_polls(&mut l, 8);
+    let s = l.samples();
+    assert_eq!(s.len(), 8);
+    for x in &s {
+        // T at S − 0.980, CR 24 characters (25 ms) later.
+        assert!((x.offset - 0.955).abs() < 1e-6, "{}", x.offset);
+        assert_eq!(x.leap, Leap::NoWarning);
+        let frac = f64::from(x.time.subsec_nanos()) * 1e-9;
+        assert!((frac - 0.045).abs() < 1e-6, "{:?}", x.time);
+    }
+    assert!(l.events().is_empty(), "{:?}", l.events());
+    assert_eq!(l.clock.state().counters.noreply, 0);
+    // The identification went to clockstats; then the zone and each line.
+    let stats = l.stats();
+    assert_eq!(stats[0], "\nHEWLETT-PACKARD,58503A,3626A01234,3704-C");
+    assert_eq!(stats[1], "scpi > +0,+0");
+    assert!(
+        stats[2].starts_with("scpi > T22024030112000"),
+        "{}",
+        stats[2]
+    );
+}
+
+#[test]
+fn time1_minus_955_ms_calibrates_it() {
+    for (mode, time1) in [(0, -0.955), (1, -0.9675)] {
+        let mut l = Loop::new(mode, ClockFlags::empty(), Some(time1), &[]);
+        run_polls(&mut l, 5);
+        let s = l.samples();
+        assert_eq!(s.len(), 5, "mode {mode}");
+        for x in s {
+            assert!(x.offset.abs() < 1e-6, "mode {mode}: {}", x.offset);
+        }
+    }
+}
+
+#[test]
+fn a_receiver_on_local_time() {
+    for tz in ["-8,0", "+5,30", "-3,-30", "13,0"] {
+        let mut l = Loop::new(0, ClockFlags::empty(), Some(-0.955), &[("tz", tz)]);
+        // Around New Year, so that local and UTC dates differ.
+        let start = ts(2023, 12, 31, 23, 59, 0);
+        l.open(start);
+        for i in 0..8 {
+            l.poll(start + 2.0 + 16.0 * i as f64);
+        }
+        let s = l.samples();
+        assert_eq!(s.len(), 8, "tz {tz}: {:?}", l.events());
+        assert!(
+            s.iter().all(|x| x.offset.abs() < 1e-6),
+            "tz {tz}: {s:?} {:?}",
+            l.stats()
+        );
+    }
+}
+
+#[test]
+fn flag4_screens_go_to_clockstats_whole() {
+    let mut l = Loop::new(0, ClockFlags::FLAG4, None, &[]);
+    run_polls(&mut l, 4);
+    assert_eq!(l.samples().len(), 4);
+    assert!(l.events().is_empty(), "{:?}", l.events());
+    let screens: Vec<&str> = l
+        .stats()
+        .into_iter()
+        .filter(|s| s.contains("Receiver Status"))
+        .collect();
+    assert_eq!(screens.len(), 4);
+    for s in screens {
+        assert_eq!(s.matches('\n').count(), 22, "{s}");
+        assert!(s.starts_with("\nscpi > ---"), "{s}");
+        assert!(s.contains("[ OK ]"));
+    }
+    let asked = l
+        .written
+        .iter()
+        .filter(|w| w == &STATUS_SCREEN_QUERY)
+        .count();
+    assert_eq!(asked, 4);
+}
+
+#[test]
+fn a_corrupted_timecode_is_a_bad_reply() {
+    let mut l = Loop::new(0, ClockFlags::empty(), None, &[]);
+    let start = ts(2024, 3, 1, 12, 0, 0);
+    l.open(start);
+    l.poll(start + 2.0);
+    l.corrupt_next = true;
+    l.poll(start + 18.0);
+    l.poll(start + 34.0);
+    assert_eq!(l.samples().len(), 2);
+    assert_eq!(l.events(), vec![ClockEvent::BadReply]);
+    assert_eq!(l.clock.state().counters.badformat, 1);
+}
+
+#[test]
+fn an_invalid_receiver_gives_samples_not_in_sync() {
+    let mut l = Loop::new(0, ClockFlags::empty(), None, &[]);
+    l.sky.valid = false;
+    run_polls(&mut l, 3);
+    let s = l.samples();
+    assert_eq!(s.len(), 3);
+    assert!(s.iter().all(|x| x.leap == Leap::NotInSync));
+    assert!(!l.log.iter().any(|a| matches!(a, Action::Filtered(_))));
+}
+
+#[test]
+fn a_leap_warning_in_june() {
+    let mut l = Loop::new(0, ClockFlags::empty(), None, &[]);
+    l.sky.leap = LeapWarning::Insert;
+    let start = ts(2015, 6, 30, 12, 0, 0);
+    l.open(start);
+    l.poll(start + 2.0);
+    assert_eq!(l.samples()[0].leap, Leap::AddSecond);
+}
+
+#[test]
+fn an_error_prompt_is_cleared_once() {
+    let mut l = Loop::new(0, ClockFlags::empty(), None, &[]);
+    let start = ts(2024, 3, 1, 12, 0, 0);
+    l.open(start);
+    l.poll(start + 2.0);
+    // Something else talked to the receiver: an unknown command.
+    let mut out = Vec::new();
+    l.device.input(b"BOGUS?\r", start + 3.0, &SKY, &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].bytes, b"E-113> ");
+    l.send(out, start + 3.0);
+    for i in 1..5 {
+        l.poll(start + 2.0 + 16.0 * f64::from(i));
+    }
+    assert_eq!(l.samples().len(), 5);
+    let clears = l.written.iter().filter(|w| w == &CLEAR_STATUS).count();
+    assert_eq!(clears, 1);
+    assert!(l.events().is_empty());
+}
+
+#[test]
+fn silence_after_two_polls_is_a_timeout() {
+    let mut l = Loop::new(0, ClockFlags::empty(), None, &[]);
+    let start = ts(2024, 3, 1, 12, 0, 0);
+    l.open(start);
+    l.poll(start + 2.0);
+    // The device is gone: writes go nowhere.
+    l.device = Box::new(Mute);
+    for i in 1..5 {
+        l.poll(start + 2.0 + 16.0 * f64::from(i));
+    }
+    assert_eq!(l.events(), vec![ClockEvent::Timeout]);
+    assert_eq!(l.clock.state().counters.noreply, 2);
+}
+
+/// A device that answers nothing.
+struct Mute;
+
+impl DeviceModel for Mute {
+    fn describe(&self) -> String {
+        "mute".into()
+    }
+    fn baud(&self) -> u32 {
+        9600
+    }
+    fn second(&mut self, _: &Epoch, _: &mut Vec<Message>) {}
+}
+
+#[test]
+fn the_device_answers_scpi() {
+    let mut hp = SimulatedHp::new(Receiver::Hp58503A, TimeZone::new(-8, 0).unwrap());
+    let now = ts(2024, 3, 1, 12, 0, 0) + 0.5;
+    let mut out = Vec::new();
+    hp.input(b"*IDN?\r:PTIME:TZONE?\r", now, &SKY, &mut out);
+    let text: Vec<(&str, String)> = out.iter().map(|m| (m.kind, m.text())).collect();
+    assert_eq!(
+        text,
+        vec![
+            (
+                "IDN",
+                "HEWLETT-PACKARD,58503A,3626A01234,3704-C".to_string()
+            ),
+            ("PROMPT", "scpi > ".to_string()),
+            ("TZONE", "-8,+0".to_string()),
+            ("PROMPT", "scpi > ".to_string()),
+        ]
+    );
+    assert!(out.iter().all(|m| m.due == Due::Next));
+    // Short forms, any case, split writes.
+    out.clear();
+    hp.input(b":ptim:", now, &SKY, &mut out);
+    assert!(out.is_empty());
+    hp.input(b"tcod?\r\n", now, &SKY, &mut out);
+    let code = &out[0];
+    assert_eq!(code.kind, "TCODE");
+    // At 12:00:00.5 the next on-time point is 12:00:01.02, for 12:00:02.
+    assert_eq!(code.due, Due::At(ts(2024, 3, 1, 12, 0, 1) + 0.02));
+    assert_eq!(code.named, Some(ts(2024, 3, 1, 12, 0, 2)));
+    assert_eq!((code.on_time, code.end), (0, 23));
+    assert!(code.checksum && code.valid);
+    let decoded = Timecode::decode(&code.bytes[..23]).unwrap();
+    assert_eq!(decoded.local, CivilTime::new(2024, 3, 1, 4, 0, 2));
+    assert_eq!(&code.bytes[23..], b"\r\n");
+    assert_eq!(out[1].bytes, b"scpi > ");
+    // Exactly on an on-time point: that one.
+    let at = ts(2024, 3, 1, 12, 0, 0) + 0.02;
+    assert_eq!(hp.timecode_at(at, &SKY).due, Due::At(at));
+    // *CLS and an empty line: prompts only; an unknown header: an error.
+    out.clear();
+    hp.input(b"NOPE\r", now, &SKY, &mut out);
+    assert_eq!(out[0].bytes, b"E-113> ");
+    out.clear();
+    let mut switched_off = hp.clone();
+    switched_off.reset();
+    assert_eq!(switched_off.prompt(), b"scpi > ");
+    hp.input(b"*cls\r\r", now, &SKY, &mut out);
+    let prompts: Vec<&[u8]> = out.iter().map(|m| &m.bytes[..]).collect();
+    assert_eq!(prompts, vec![&b"scpi > "[..], b"scpi > "]);
+    // The screen: 22 non-empty lines of at most 80 characters, a prompt.
+    out.clear();
+    hp.input(b":SYSTEM:PRINT?\r", now, &SKY, &mut out);
+    assert_eq!(out.len(), 23);
+    for m in &out[..22] {
+        assert_eq!(m.kind, "SCREEN");
+        assert!(m.bytes.ends_with(b"\r\n"));
+        let n = m.bytes.len() - 2;
+        assert!((1..=80).contains(&n), "{n}: {}", m.text());
+    }
+    assert!(
+        out[10].text().contains("UTC      12:00:00     01 Mar 2024"),
+        "{}",
+        out[10].text()
+    );
+}
+
+#[test]
+fn the_device_setup_and_corruption() {
+    let hp = SimulatedHp::from_setup(&setup(1, &[("tz", "5,30")])).unwrap();
+    assert_eq!(
+        (hp.describe(), hp.baud()),
+        ("HP Z3801A".to_string(), 19_200)
+    );
+    assert_eq!(hp.zone(), TimeZone::new(5, 30).unwrap());
+    assert!(hp.identification().contains("Z3801A"));
+    // Out of ntpd's range on purpose: accepted.
+    let hp = SimulatedHp::from_setup(&setup(0, &[("tz", "+14,0")])).unwrap();
+    assert_eq!(hp.zone().hours, 14);
+    assert!(SimulatedHp::from_setup(&setup(0, &[("tz", "x")])).is_err());
+    assert!(SimulatedHp::from_setup(&setup(0, &[("speed", "1")])).is_err());
+
+    let mut code = hp.timecode_at(ts(2024, 3, 1, 12, 0, 0), &SKY);
+    assert!(hp.corrupt(&mut code));
+    assert!(code.corrupt);
+    assert!(matches!(
+        Timecode::decode(&code.bytes[..23]),
+        Err(super::codec::CodecError::Checksum { .. })
+    ));
+    let mut prompt = Message::new("PROMPT", b"scpi > ".to_vec());
+    assert!(!hp.corrupt(&mut prompt));
+    // Invalid epochs: V = 1; leap warnings: L.
+    let sky = Sky {
+        valid: false,
+        leap: LeapWarning::Delete,
+    };
+    let code =
+        Timecode::decode(&hp.timecode_at(ts(2024, 3, 1, 12, 0, 0), &sky).bytes[..23]).unwrap();
+    assert!(!code.in_sync());
+    assert_eq!(code.leap, super::codec::LeapFlag::Delete);
+    // The registry builds it.
+    let entry = crate::registry::implemented(26).unwrap();
+    let built = (entry.device.unwrap())(&setup(0, &[])).unwrap();
+    assert_eq!(built.describe(), "HP 58503A");
+}
