@@ -323,8 +323,9 @@ impl Default for Basedate {
 
 impl Basedate {
     /// The default base date: this release's date less 14 days, as the C
-    /// program derives its own from its build date (2026-11-15).
-    pub const RELEASE: Basedate = Basedate::from_unix_day(days_from_civil(2026, 11, 15));
+    /// program derives its own from its build date: 2026-11-14, as the C
+    /// program built on 2026-11-29 has it ("basedate set to 2026-11-14").
+    pub const RELEASE: Basedate = Basedate::from_unix_day(days_from_civil(2026, 11, 14));
 
     /// From a day count since 1970-01-01.
     pub const fn from_unix_day(day: i64) -> Self {
@@ -492,7 +493,7 @@ mod tests {
         assert_eq!(Basedate::from_ymd(1980, 1, 7).unwrap().base_gps_week(), 1);
         assert_eq!(
             Basedate::default(),
-            Basedate::from_ymd(2026, 11, 15).unwrap()
+            Basedate::from_ymd(2026, 11, 14).unwrap()
         );
     }
 }
