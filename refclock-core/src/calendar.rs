@@ -322,9 +322,9 @@ impl Default for Basedate {
 }
 
 impl Basedate {
-    /// The default base date: this release's date less 14 days, as the C
-    /// program derives its own from its build date: 2026-11-14, as the C
-    /// program built on 2026-11-29 has it ("basedate set to 2026-11-14").
+    /// The default base date, 2026-11-14: what the C program derives from
+    /// its build date (the day before it, less 14 days) when built on this
+    /// release's date, 2026-11-29 (it prints "basedate set to 2026-11-14").
     pub const RELEASE: Basedate = Basedate::from_unix_day(days_from_civil(2026, 11, 14));
 
     /// From a day count since 1970-01-01.
