@@ -31,8 +31,13 @@
 //! ```
 
 pub mod line;
+pub mod stx_etx;
 
 pub use line::{LineFramer, MAX_LINE};
+pub use stx_etx::{StxEtxFramer, ETX, MAX_DELIMITED, STX};
+
+#[cfg(test)]
+mod testkit;
 
 use crate::time::Timestamp;
 
