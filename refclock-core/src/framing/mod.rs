@@ -30,9 +30,11 @@
 //! assert_eq!(f.pending(), 3);
 //! ```
 
+pub mod dle;
 pub mod line;
 pub mod stx_etx;
 
+pub use dle::{DleFramer, DLE, MAX_PACKET};
 pub use line::{LineFramer, MAX_LINE};
 pub use stx_etx::{StxEtxFramer, ETX, MAX_DELIMITED, STX};
 

@@ -38,6 +38,16 @@ pub(crate) fn t(k: usize) -> Timestamp {
     Timestamp::from_secs(1_000 + k as i64)
 }
 
+/// Decodes a hex string (spaces allowed).
+pub(crate) fn hex(s: &str) -> Vec<u8> {
+    let digits: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    assert!(digits.len().is_multiple_of(2), "odd hex string");
+    digits
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+        .collect()
+}
+
 /// Feeds `stream` cut before each position of `cuts` (increasing), chunk
 /// `k` at `t(k)`, and collects every frame. Also checks that each call
 /// either returns a frame or uses the whole input.
@@ -123,6 +133,27 @@ pub(crate) fn check_splits<F: Framer>(new: impl Fn() -> F, stream: &[u8], exp: &
     for _ in 0..200 {
         check(&random_cuts(&mut rng, stream.len()));
     }
+}
+
+/// The bytes of gpsd capture `name` after its `#` header lines, or
+/// `None` (the test is skipped) when the captures are not beside the
+/// repository.
+pub(crate) fn capture(name: &str) -> Option<Vec<u8>> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/testdata/gpsd")
+        .join(name);
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!("skipped: no {}", path.display());
+        return None;
+    };
+    let mut i = 0;
+    while bytes.get(i) == Some(&b'#') {
+        i = bytes[i..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |p| i + p + 1);
+    }
+    Some(bytes[i..].to_vec())
 }
 
 /// Random bytes, with the byte strings of `salt` (a framer's sync and
