@@ -30,13 +30,17 @@
 //! assert_eq!(f.pending(), 3);
 //! ```
 
+pub mod binary;
 pub mod dle;
 pub mod line;
 pub mod stx_etx;
+pub mod ubx;
 
+pub use binary::{BinaryFramer, Check, MessageFormat};
 pub use dle::{DleFramer, DLE, MAX_PACKET};
 pub use line::{LineFramer, MAX_LINE};
 pub use stx_etx::{StxEtxFramer, ETX, MAX_DELIMITED, STX};
+pub use ubx::{ubx_checksum, Ubx, UbxFramer, UbxMessage, MAX_UBX, UBX_SYNC};
 
 #[cfg(test)]
 mod testkit;
