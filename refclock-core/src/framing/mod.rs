@@ -35,12 +35,16 @@ pub mod dle;
 pub mod line;
 pub mod stx_etx;
 pub mod ubx;
+pub mod zodiac;
 
 pub use binary::{BinaryFramer, Check, MessageFormat};
 pub use dle::{DleFramer, DLE, MAX_PACKET};
 pub use line::{LineFramer, MAX_LINE};
 pub use stx_etx::{StxEtxFramer, ETX, MAX_DELIMITED, STX};
 pub use ubx::{ubx_checksum, Ubx, UbxFramer, UbxMessage, MAX_UBX, UBX_SYNC};
+pub use zodiac::{
+    zodiac_checksum, Zodiac, ZodiacFramer, ZodiacMessage, MAX_ZODIAC, MAX_ZODIAC_WORDS, ZODIAC_SYNC,
+};
 
 #[cfg(test)]
 mod testkit;
