@@ -33,6 +33,7 @@
 pub mod binary;
 pub mod dle;
 pub mod line;
+pub mod oncore;
 pub mod stx_etx;
 pub mod ubx;
 pub mod zodiac;
@@ -40,6 +41,9 @@ pub mod zodiac;
 pub use binary::{BinaryFramer, Check, MessageFormat};
 pub use dle::{DleFramer, DLE, MAX_PACKET};
 pub use line::{LineFramer, MAX_LINE};
+pub use oncore::{
+    oncore_checksum, Oncore, OncoreFramer, OncoreMessage, MAX_ONCORE, ONCORE_LENGTHS, ONCORE_SYNC,
+};
 pub use stx_etx::{StxEtxFramer, ETX, MAX_DELIMITED, STX};
 pub use ubx::{ubx_checksum, Ubx, UbxFramer, UbxMessage, MAX_UBX, UBX_SYNC};
 pub use zodiac::{
