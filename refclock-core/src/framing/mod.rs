@@ -31,6 +31,7 @@
 //! ```
 
 pub mod binary;
+pub mod bytes;
 pub mod dle;
 pub mod line;
 pub mod oncore;
@@ -39,6 +40,7 @@ pub mod ubx;
 pub mod zodiac;
 
 pub use binary::{BinaryFramer, Check, MessageFormat};
+pub use bytes::ByteTimes;
 pub use dle::{DleFramer, DLE, MAX_PACKET};
 pub use line::{LineFramer, MAX_LINE};
 pub use oncore::{
