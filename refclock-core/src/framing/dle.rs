@@ -33,7 +33,7 @@
 //! length (or the id) gives it away to the driver; the next packet is
 //! framed right.
 //!
-//! A packet longer than [`MAX_PACKET`] (unstuffed) is cut there, read to
+//! A packet longer than [`MAX_DLE_PACKET`] (unstuffed) is cut there, read to
 //! its DLE ETX (or to the DLE that opens the next packet) and handed out
 //! with [`FrameStatus::Overflow`]. [`DleFramer::pending`](Framer::pending)
 //! counts the bytes of the partial packet received, its opening DLE and
@@ -47,7 +47,7 @@ use crate::time::Timestamp;
 pub const DLE: u8 = 0x10;
 /// Longest packet kept (id and data, unstuffed). TSIP reports run to
 /// about 80 bytes (gpsd allows 255, ntpd's buffer is 128).
-pub const MAX_PACKET: usize = 256;
+pub const MAX_DLE_PACKET: usize = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -64,7 +64,7 @@ enum State {
 /// Assembles DLE-stuffed packets (see the module documentation).
 #[derive(Clone, Debug)]
 pub struct DleFramer {
-    buf: [u8; MAX_PACKET],
+    buf: [u8; MAX_DLE_PACKET],
     len: usize,
     state: State,
     overflow: bool,
@@ -94,7 +94,7 @@ impl DleFramer {
     /// An empty framer.
     pub const fn new() -> Self {
         DleFramer {
-            buf: [0; MAX_PACKET],
+            buf: [0; MAX_DLE_PACKET],
             len: 0,
             state: State::Hunt,
             overflow: false,
@@ -133,7 +133,7 @@ impl DleFramer {
 
     fn push(&mut self, b: u8, time: Timestamp) {
         self.last = time;
-        if self.len < MAX_PACKET {
+        if self.len < MAX_DLE_PACKET {
             self.buf[self.len] = b;
             self.len += 1;
         } else {

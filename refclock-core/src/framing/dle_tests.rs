@@ -172,19 +172,21 @@ fn resync_after_a_truncated_packet() {
 
 #[test]
 fn overflow() {
-    let long: Vec<u8> = (0..MAX_PACKET + 40).map(|i| (i % 251) as u8 + 4).collect();
-    assert!(long[..MAX_PACKET].contains(&DLE));
+    let long: Vec<u8> = (0..MAX_DLE_PACKET + 40)
+        .map(|i| (i % 251) as u8 + 4)
+        .collect();
+    assert!(long[..MAX_DLE_PACKET].contains(&DLE));
     let sent = stuff(&long);
     let next = hex(LASSEN_46);
     let mut s = sent.clone();
     s.extend_from_slice(&next);
     let exp = vec![
-        Expect::new(0..sent.len(), &long[..MAX_PACKET], Overflow),
+        Expect::new(0..sent.len(), &long[..MAX_DLE_PACKET], Overflow),
         Expect::new(sent.len()..s.len(), &unstuff(&next), Complete),
     ];
     check_splits(DleFramer::new, &s, &exp);
     // Exactly full.
-    let full = vec![0x55; MAX_PACKET];
+    let full = vec![0x55; MAX_DLE_PACKET];
     let got = feed_cut(&mut DleFramer::new(), &stuff(&full), &[]);
     assert_eq!(got, vec![(full, t(0), t(0), Complete)]);
 }
@@ -193,14 +195,14 @@ fn overflow() {
 fn overflow_cut_by_the_next_packet() {
     // A long packet loses its end; the DLE opening the next packet ends
     // it, as an overflow, and the next packet keeps that DLE's time.
-    let long = vec![0x41; MAX_PACKET + 5];
+    let long = vec![0x41; MAX_DLE_PACKET + 5];
     let sent = stuff(&long);
     let cut = &sent[..sent.len() - 2];
     let next = hex(LASSEN_4B);
     let mut s = cut.to_vec();
     s.extend_from_slice(&next);
     let exp = vec![
-        Expect::new(0..cut.len(), &long[..MAX_PACKET], Overflow),
+        Expect::new(0..cut.len(), &long[..MAX_DLE_PACKET], Overflow),
         Expect::new(cut.len()..s.len(), &unstuff(&next), Complete),
     ];
     check_splits(DleFramer::new, &s, &exp);
@@ -261,10 +263,10 @@ fn random_packets_and_noise() {
 fn random_input() {
     let mut f = DleFramer::new();
     let n = fuzz(&mut f, 11, &[&[DLE], &[DLE, ETX], &[DLE, DLE]], |fr| {
-        assert!(!fr.data.is_empty() && fr.data.len() <= MAX_PACKET);
+        assert!(!fr.data.is_empty() && fr.data.len() <= MAX_DLE_PACKET);
         assert!(fr.data[0] != DLE && fr.data[0] != ETX);
         if fr.status == Overflow {
-            assert_eq!(fr.data.len(), MAX_PACKET);
+            assert_eq!(fr.data.len(), MAX_DLE_PACKET);
         }
     });
     assert!(n > 100, "{n} packets");

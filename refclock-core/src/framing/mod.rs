@@ -9,8 +9,25 @@
 //! (Zyfer's `!`, Meinberg's STX) takes the first; one whose mark ends it
 //! (the line end of NMEA in canonical mode, Meinberg's ETX) the last.
 //!
-//! * [`LineFramer`](line::LineFramer): CR/LF-terminated ASCII lines
-//!   (ntpd's `refclock_gtlin`).
+//! * [`LineFramer`]: CR/LF-terminated ASCII lines (ntpd's
+//!   `refclock_gtlin`).
+//! * [`StxEtxFramer`]: timecodes between a start and an end byte, STX …
+//!   ETX by default (libparse's Meinberg, hopf, Wharton, TAIP, Computime,
+//!   SEL, Schmid, …), parity optionally stripped.
+//! * [`DleFramer`]: DLE-stuffed packets, Trimble TSIP.
+//! * [`BinaryFramer`]: binary messages opened by sync bytes, their length
+//!   known from the header, resynchronising after false syncs and lost
+//!   bytes; a [`MessageFormat`] describes each protocol:
+//!   * [`UbxFramer`]: u-blox UBX;
+//!   * [`ZodiacFramer`]: Rockwell Zodiac/Jupiter;
+//!   * [`OncoreFramer`]: Motorola Oncore `@@` messages, their lengths by
+//!     id.
+//! * [`ByteTimes`]: every byte a frame with its own time (raw DCF77).
+//!
+//! Frames borrow the framer's fixed buffer until the next call: nothing
+//! is allocated. Each framer skips what lies between frames, hands out a
+//! frame too long for its buffer as [`FrameStatus::Overflow`] (never
+//! merged with the next), and takes any bytes without panicking.
 //!
 //! Every framer is used the same way:
 //!
@@ -41,7 +58,7 @@ pub mod zodiac;
 
 pub use binary::{BinaryFramer, Check, MessageFormat};
 pub use bytes::ByteTimes;
-pub use dle::{DleFramer, DLE, MAX_PACKET};
+pub use dle::{DleFramer, DLE, MAX_DLE_PACKET};
 pub use line::{LineFramer, MAX_LINE};
 pub use oncore::{
     oncore_checksum, Oncore, OncoreFramer, OncoreMessage, MAX_ONCORE, ONCORE_LENGTHS, ONCORE_SYNC,
