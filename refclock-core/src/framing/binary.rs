@@ -124,8 +124,9 @@ impl<F: MessageFormat, const N: usize> BinaryFramer<F, N> {
         N
     }
 
-    /// Bytes dropped so far while searching for a message (noise, and the
-    /// first bytes of rejected candidates).
+    /// Bytes dropped so far while searching for a message: noise, the
+    /// first bytes of rejected candidates, and those of messages handed
+    /// out with a bad checksum or as an overflow, once searched again.
     pub const fn skipped(&self) -> u64 {
         self.skipped
     }

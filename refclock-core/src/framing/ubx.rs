@@ -1,5 +1,5 @@
-//! u-blox UBX binary messages (u-blox 5 to 10, the LEA/NEO-xT timing
-//! receivers included).
+//! u-blox UBX binary messages (ANTARIS 4 to u-blox 10, the LEA/NEO-xT
+//! timing receivers included).
 //!
 //! ```text
 //!  0xB5 0x62  class  id  length (u16 LE)  payload …  CK_A CK_B

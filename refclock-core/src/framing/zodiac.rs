@@ -26,7 +26,7 @@ use super::binary::{BinaryFramer, Check, MessageFormat};
 
 /// The sync word 0x81FF as sent.
 pub const ZODIAC_SYNC: [u8; 2] = [0xff, 0x81];
-/// Most data words kept (gpsd knows no message above 253).
+/// Most data words kept (gpsd's lexer checks at most 253).
 pub const MAX_ZODIAC_WORDS: usize = 256;
 /// Longest message kept: header, data words, data checksum.
 pub const MAX_ZODIAC: usize = 10 + 2 * (MAX_ZODIAC_WORDS + 1);
