@@ -17,8 +17,7 @@
 //!   bytes, so a receiver that sends part of a record after a glitch gets
 //!   its fragment glued to the start of the next record: that record is
 //!   lost and the glued one is garbage. Here the fragment is handed out on
-//!   its own, shorter than `len` and flagged [`FrameStatus::Overflow`] (the
-//!   framing module's mark for a frame that was cut, here cut short), so a
+//!   its own, shorter than `len` and flagged [`FrameStatus::Short`], so a
 //!   driver can count it as malformed; the new record is then assembled
 //!   from its start byte and arrives intact. This needs a format whose
 //!   start byte never occurs inside a record, as in ASCII formats with a
@@ -90,7 +89,7 @@ impl Framer for FixedFramer {
             } else if b == self.start {
                 // A new record begins: hand out the fragment, and leave the
                 // start byte in `input` for the next call.
-                return Some(self.emit(time, FrameStatus::Overflow));
+                return Some(self.emit(time, FrameStatus::Short));
             } else {
                 *input = rest;
                 self.buf.push(b);
@@ -205,7 +204,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                (b"!TIME,2002,01".to_vec(), t(1), t(2), FrameStatus::Overflow),
+                (b"!TIME,2002,01".to_vec(), t(1), t(2), FrameStatus::Short),
                 (CODE.to_vec(), t(2), t(2), FrameStatus::Complete),
             ]
         );

@@ -9,8 +9,27 @@
 //! (Zyfer's `!`, Meinberg's STX) takes the first; one whose mark ends it
 //! (the line end of NMEA in canonical mode, Meinberg's ETX) the last.
 //!
-//! * [`LineFramer`]: CR/LF-terminated ASCII lines
-//!   (ntpd's `refclock_gtlin`).
+//! * [`LineFramer`]: CR/LF-terminated ASCII lines (ntpd's
+//!   `refclock_gtlin`).
+//! * [`StxEtxFramer`]: timecodes between a start and an end byte, STX …
+//!   ETX by default (libparse's Meinberg, hopf, Wharton, TAIP, Computime,
+//!   SEL, Schmid, …), parity optionally stripped.
+//! * [`DleFramer`]: DLE-stuffed packets, Trimble TSIP.
+//! * [`BinaryFramer`]: binary messages opened by sync bytes, their length
+//!   known from the header, resynchronising after false syncs and lost
+//!   bytes; a [`MessageFormat`] describes each protocol:
+//!   * [`UbxFramer`]: u-blox UBX;
+//!   * [`ZodiacFramer`]: Rockwell Zodiac/Jupiter;
+//!   * [`OncoreFramer`]: Motorola Oncore `@@` messages, their lengths by
+//!     id.
+//! * [`FixedFramer`]: fixed-length records opened by a start byte, with
+//!   no line end (Zyfer's `!TIME,...`).
+//! * [`ByteTimes`]: every byte a frame with its own time (raw DCF77).
+//!
+//! Frames borrow the framer's fixed buffer until the next call: nothing
+//! is allocated. Each framer skips what lies between frames, hands out a
+//! frame too long for its buffer as [`FrameStatus::Overflow`] (never
+//! merged with the next), and takes any bytes without panicking.
 //!
 //! Every framer is used the same way:
 //!
@@ -30,11 +49,32 @@
 //! assert_eq!(f.pending(), 3);
 //! ```
 
+pub mod binary;
+pub mod bytes;
+pub mod dle;
 pub mod fixed;
 pub mod line;
+pub mod oncore;
+pub mod stx_etx;
+pub mod ubx;
+pub mod zodiac;
 
+pub use binary::{BinaryFramer, Check, MessageFormat};
+pub use bytes::ByteTimes;
+pub use dle::{DleFramer, DLE, MAX_DLE_PACKET};
 pub use fixed::FixedFramer;
 pub use line::{LineFramer, MAX_LINE};
+pub use oncore::{
+    oncore_checksum, Oncore, OncoreFramer, OncoreMessage, MAX_ONCORE, ONCORE_LENGTHS, ONCORE_SYNC,
+};
+pub use stx_etx::{StxEtxFramer, ETX, MAX_DELIMITED, STX};
+pub use ubx::{ubx_checksum, Ubx, UbxFramer, UbxMessage, MAX_UBX, UBX_SYNC};
+pub use zodiac::{
+    zodiac_checksum, Zodiac, ZodiacFramer, ZodiacMessage, MAX_ZODIAC, MAX_ZODIAC_WORDS, ZODIAC_SYNC,
+};
+
+#[cfg(test)]
+mod testkit;
 
 use crate::time::Timestamp;
 
@@ -49,6 +89,9 @@ pub enum FrameStatus {
     Overflow,
     /// Its checksum (for framers that know one) did not match.
     BadChecksum,
+    /// Cut short: the next frame began before this one was complete
+    /// (fixed-length records). Never merged into the next frame.
+    Short,
 }
 
 /// One frame, borrowed from the framer until the next call.
