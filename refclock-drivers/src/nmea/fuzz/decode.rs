@@ -1,13 +1,13 @@
-//! Target `nmea_parse`: the NMEA sentence decoder
-//! (`refclock_drivers::nmea::parse::{parse, scan}`) on arbitrary bytes.
+//! `nmea_decode`: the sentence decoder ([`parse`], [`scan`]) on one
+//! arbitrary line, as the driver hands lines over (no CR/LF).
 //!
-//! The input is one line as the driver hands it over (no CR/LF). Besides
-//! "never panics", every verdict of the decoder is compared with a second,
-//! deliberately naive decoding written here from the format description in
-//! the decoder's module documentation (ntpd 4.2.8p18's `field_init()`
-//! rules): framing and checksum, the sentence kind from its name, the
-//! talker, the status field, the time field and the date fields, value for
-//! value. Then:
+//! Besides "never panics", every verdict of the decoder is compared with a
+//! second, deliberately naive decoding written here from the format
+//! description in the decoder's module documentation (ntpd 4.2.8p18's
+//! `field_init()` rules): framing and checksum, the sentence kind from its
+//! name, the talker, the status field (with GGA's simulation quality and
+//! the FAA mode of RMC and GLL), the time field and the date fields, value
+//! for value. Then:
 //!
 //! * `parse(line)` is exactly `scan(line)` followed by `Sentence::decoded`;
 //! * when the line has no `*`, the same line with its correct checksum
@@ -17,14 +17,15 @@
 //!   checksum, never the time, date or status.
 
 use refclock_core::calendar::days_in_month;
-use refclock_drivers::nmea::parse::{
-    obscure_position, parse, scan, Checksum, Date, DateFormat, ParseError, Sentence, SentenceKind,
-    Status, TimeOfDay, MAX_LEN, MAX_LINE, MIN_LEN, MIN_NAME_LEN,
+
+use crate::nmea::parse::{
+    checksum, obscure_position, parse, scan, Checksum, Date, DateFormat, ParseError, Sentence,
+    SentenceKind, Status, TimeOfDay, MAX_LEN, MAX_LINE, MIN_LEN, MIN_NAME_LEN,
 };
 
 /// Runs the checks on `data` (and on `data` with its checksum appended).
 /// Returns how many of the (one or two) lines decoded strictly.
-pub fn nmea_parse(data: &[u8]) -> usize {
+pub fn check(data: &[u8]) -> usize {
     let mut decoded = usize::from(check_line(data));
     if let Some(fixed) = with_checksum(data) {
         decoded += usize::from(check_line(&fixed));
@@ -39,9 +40,8 @@ pub fn with_checksum(line: &[u8]) -> Option<Vec<u8>> {
     if line.first() != Some(&b'$') || line.contains(&b'*') || line.len() > 2 * MAX_LINE {
         return None;
     }
-    let cs = line[1..].iter().fold(0u8, |a, &b| a ^ b);
     let mut out = line.to_vec();
-    out.extend_from_slice(format!("*{cs:02X}").as_bytes());
+    out.extend_from_slice(format!("*{:02X}", checksum(&line[1..])).as_bytes());
     Some(out)
 }
 
@@ -82,8 +82,7 @@ fn model_frame(line: &[u8]) -> Option<ModelFrame<'_>> {
         _ => None,
     };
     let given = hex(line[star + 1])? * 16 + hex(line[star + 2])?;
-    let computed = line[1..star].iter().fold(0u8, |a, &b| a ^ b);
-    (given == computed).then_some(ModelFrame {
+    (given == checksum(&line[1..star])).then_some(ModelFrame {
         body: &line[1..star],
         checksum: Checksum::Valid,
     })
@@ -201,21 +200,20 @@ fn model_gps(week: &[u8], tow: &[u8], leap: Option<&[u8]>) -> Option<Date> {
 /// The time field's index and the status, as the naive decoder sees them.
 fn model_status(kind: SentenceKind, fields: &[&[u8]]) -> (usize, Status) {
     let first = |k: usize| fields.get(k).and_then(|f| f.first()).copied();
-    let is = |k: usize, tag: u8| {
-        if first(k) == Some(tag) {
+    let sync = |ok: bool| {
+        if ok {
             Status::InSync
         } else {
             Status::NotInSync
         }
     };
-    let not = |k: usize, tag: u8| match first(k) {
-        Some(c) if c != tag => Status::InSync,
-        _ => Status::NotInSync,
-    };
+    // The FAA mode indicator: S (simulator) and N (not valid) are not in sync.
+    let faa_ok = |k: usize| !matches!(first(k), Some(b'S' | b'N'));
+    let not = |k: usize, tag: u8| sync(first(k).is_some_and(|c| c != tag));
     match kind {
-        SentenceKind::Rmc => (1, is(2, b'A')),
-        SentenceKind::Gga => (1, not(6, b'0')),
-        SentenceKind::Gll => (5, is(6, b'A')),
+        SentenceKind::Rmc => (1, sync(first(2) == Some(b'A') && faa_ok(12))),
+        SentenceKind::Gga => (1, sync(!matches!(first(6), None | Some(b'0' | b'8')))),
+        SentenceKind::Gll => (5, sync(first(6) == Some(b'A') && faa_ok(7))),
         SentenceKind::Zda => (1, Status::NotReported),
         SentenceKind::Zdg => (1, not(6, b'0')),
         SentenceKind::Pgrmf => (4, not(11, b'0')),
@@ -375,7 +373,7 @@ mod tests {
             b"$GNGLL,4916.45,N,12311.12,W,225444,A,A",
         ];
         for line in lines {
-            assert!(nmea_parse(line) >= 1, "{}", String::from_utf8_lossy(line));
+            assert!(check(line) >= 1, "{}", String::from_utf8_lossy(line));
             assert!(parse(line).is_ok());
         }
     }
@@ -384,7 +382,7 @@ mod tests {
     fn rmc_without_checksum_decodes_only_once_fixed() {
         let line = b"$GPRMC,225446,A,4916.45,N,12311.12,W,000.5,054.7,191194,020.3,E";
         // Without a checksum RMC is refused; with the appended one it decodes.
-        assert_eq!(nmea_parse(line), 1);
+        assert_eq!(check(line), 1);
         assert!(parse(line).is_err());
     }
 
@@ -399,7 +397,7 @@ mod tests {
             b"$GPGSV,1,1,00*79",
             too_long,
         ] {
-            assert_eq!(nmea_parse(line), 0, "{line:?}");
+            assert_eq!(check(line), 0, "{line:?}");
         }
     }
 
