@@ -23,10 +23,17 @@ pub trait FuzzCodec {
     /// back. Returns 1 when a value was built, 0 when `data` made none.
     fn roundtrip(data: &[u8]) -> usize;
 
-    /// Well-formed messages (as the device sends them, framing included):
-    /// seeds for the decode and driver targets.
+    /// Well-formed messages as [`FuzzCodec::decode`] takes them: seeds
+    /// for the decode target, and framed ([`FuzzCodec::framed`]) for the
+    /// driver target.
     fn examples() -> Vec<Vec<u8>> {
         Vec::new()
+    }
+
+    /// The bytes a device sends for one message (NMEA: the line and
+    /// CR LF); by default the message itself.
+    fn framed(message: &[u8]) -> Vec<u8> {
+        message.to_vec()
     }
 }
 
