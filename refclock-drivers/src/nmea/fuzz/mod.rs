@@ -87,7 +87,7 @@ mod tests {
 
     use super::*;
     use crate::testkit::script::{encode, Header};
-    use crate::testkit::{run_script, Op};
+    use crate::testkit::{busy_host, run_script, Op};
 
     fn header() -> Header {
         // 2024-01-01 as the start, a 2020 base date.
@@ -117,6 +117,36 @@ mod tests {
             b"$GPRMC,000001,V,4916.45,N,12311.12,W,000.5,054.7,010124,020.3,E*71\r\n".to_vec(),
         )];
         assert_eq!(run_script::<NmeaDriver>(&encode(&header(), &ops)), 0);
+    }
+
+    /// Valid sentences of every kind (the round trip's), a few bytes of
+    /// them damaged, under random configurations and a busy host: the
+    /// generic properties and the NMEA driver's hold.
+    #[test]
+    fn random_sentences_under_random_scripts() {
+        let mut rng = Rng::new(11);
+        let mut samples = 0;
+        for _ in 0..150 {
+            let mut stream = Vec::new();
+            for _ in 0..40 {
+                let (line, _) = roundtrip::build(&rng.bytes(40));
+                stream.extend_from_slice(&NmeaDriver::framed(&line));
+                if rng.percent(5) {
+                    let at = rng.up_to(stream.len() as u64 - 1) as usize;
+                    stream[at] = rng.next_u64() as u8;
+                }
+            }
+            let header = Header {
+                mode_bits: rng.next_u64() as u16 & !(1 << 14),
+                flags: rng.next_u64() as u8,
+                time1_ms: rng.up_to(400) as i16 - 200,
+                time2_ms: rng.up_to(1000) as i16 - 500,
+                ..Header::at(1_700_000_000, 18_000 + rng.up_to(3000) as i64)
+            };
+            let ops = busy_host(&mut rng, &stream, 90);
+            samples += run_script::<NmeaDriver>(&encode(&header, &ops));
+        }
+        assert!(samples > 100, "{samples}");
     }
 
     #[test]
