@@ -1,7 +1,7 @@
 //! cargo-fuzz's files, generated from [`TARGETS`]: a `[[bin]]` in
 //! `fuzz/Cargo.toml` and a `fuzz/fuzz_targets/NAME.rs` per target.
 //!
-//! `examples/gen_targets.rs` writes them ([`write`]); `tests/generated.rs`
+//! `examples/gen_targets.rs` writes them ([`write()`]); `tests/generated.rs`
 //! fails while they are out of step ([`problems`]).
 
 use std::fs;
@@ -78,7 +78,7 @@ fn target_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// What is out of step in `fuzz` (a `fuzz/` folder): empty when
-/// everything is as [`write`] would leave it.
+/// everything is as [`write()`] would leave it.
 pub fn problems(fuzz: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let toml = fuzz.join("Cargo.toml");
