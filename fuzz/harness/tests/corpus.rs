@@ -79,7 +79,7 @@ fn every_corpus_replays() {
 }
 
 #[test]
-fn every_corpus_folder_is_a_targets() {
+fn every_corpus_folder_belongs_to_a_target() {
     let dir = fuzz_dir().join("corpus");
     for e in std::fs::read_dir(&dir).expect("fuzz/corpus") {
         let p = e.expect("entry").path();
