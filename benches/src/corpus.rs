@@ -8,10 +8,11 @@
 //! 20:26:40, :41 and :42 UTC, lines 8-19 of the file.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use refclock_core::calendar::{days_from_civil, SECS_PER_DAY};
 use refclock_core::Timestamp;
+use refclock_drivers::testkit::{Testdata, TESTDATA};
 
 /// `$GPRMC` of `mt3339.log`, lines 10, 14 and 18.
 pub const RMC: [&str; 3] = [
@@ -47,27 +48,31 @@ pub const MT3339_MIDNIGHT: Timestamp =
 /// with four GNSS (mostly GSV and GSA; one RMC, GGA and ZDA a second).
 pub const MIXED_CAPTURES: [&str; 2] = ["mt3339.log", "ublox-neo-m9n-nmea.log"];
 
-/// gpsd's captures, beside the repository (`shared/testdata/gpsd`).
+/// gpsd's captures, beside the repository (`shared/testdata/gpsd`, found
+/// by the test kit's loader; where it would be when it is absent).
 pub fn testdata_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/gpsd")
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    Testdata::find(here).map_or_else(
+        || here.join("../..").join(TESTDATA),
+        |t| t.dir().to_path_buf(),
+    )
 }
 
 /// The lines of capture `name` (in [`testdata_dir`]) after its `#`
-/// header, without CR/LF; empty lines are left out.
+/// header, without CR/LF; empty lines are left out. A binary capture is
+/// an error.
 pub fn capture_lines(name: &str) -> io::Result<Vec<String>> {
-    let bytes = std::fs::read(testdata_dir().join(name))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        io::Error::new(
+    let cap = Testdata::at(testdata_dir()).capture(name)?;
+    if !cap.is_text() {
+        return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("capture {name} is not text: {e}"),
-        )
-    })?;
-    Ok(text
+            format!("capture {name} is not text"),
+        ));
+    }
+    Ok(cap
         .lines()
-        .skip_while(|l| l.starts_with('#'))
-        .map(|l| l.trim_end_matches('\r'))
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).into_owned())
         .collect())
 }
 
@@ -143,10 +148,10 @@ mod tests {
 
     #[test]
     fn captures_load_without_header() {
-        if !testdata_dir().is_dir() {
-            assert!(std::env::var_os("CI").is_none(), "test data missing");
+        if Testdata::locate(env!("CARGO_MANIFEST_DIR")).is_none() {
             return;
         }
+        assert!(capture_lines("oncore-binary.log").is_err());
         let lines = capture_lines("mt3339.log").unwrap();
         // The constants are lines 8-19 of the file: body lines 0-11.
         assert_eq!(lines[0], GGA[0]);

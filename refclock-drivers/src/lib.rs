@@ -8,6 +8,8 @@
 //! share one list.
 
 pub mod registry;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 
 #[cfg(feature = "hpgps")]
 pub mod hpgps;

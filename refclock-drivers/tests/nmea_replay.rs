@@ -7,93 +7,37 @@
 //!   to the sentence's own time + 0.1 s, must emit samples whose offset is
 //!   exactly time2 − 0.1, and its counters must add up.
 //! * Every file of the folder, NMEA or binary, fed in random chunks, must
-//!   not make the driver panic, and chunking must not change the result.
+//!   not make the driver panic, and chunking must not change the result
+//!   (the test kit's `check_chunking`); under a busy host in several modes
+//!   it keeps the properties of the kit's script runner and the NMEA
+//!   driver's own (`run_ops` with `busy_host`).
 
 #![cfg(feature = "nmea")]
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use refclock_core::calendar::{Basedate, CivilTime, SECS_PER_DAY};
 use refclock_core::framing::{Framer, LineFramer};
-use refclock_core::port::{PpsEdge, PpsEdgeKind};
 use refclock_core::rng::Rng;
-use refclock_core::{Action, ClockFlags, DriverConfig, Fudge, Sample, Timestamp};
-use refclock_core::{Clock, PortId, Refclock};
+use refclock_core::{Clock, ClockFlags, DriverConfig, Fudge, PortId, Refclock, Sample, Timestamp};
 use refclock_drivers::nmea::parse::{self, Date, SentenceKind, Status};
 use refclock_drivers::nmea::{NmeaDriver, Tally};
+use refclock_drivers::testkit::{
+    busy_host, check_chunking, drain, feed, run_ops, Capture, Outcome, Testdata,
+};
 
 const TIME2: f64 = 0.05;
 const DELAY: f64 = 0.1;
 
-fn testdata() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/testdata/gpsd");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "test data folder {} is missing",
-        dir.display()
-    );
-    println!("note: {} is absent; replay tests skipped", dir.display());
-    None
+fn testdata() -> Option<Testdata> {
+    Testdata::locate(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// (log, chk) pairs, sorted.
-fn captures(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "log"))
-        .filter_map(|p| {
-            let chk = PathBuf::from(format!("{}.chk", p.display()));
-            chk.is_file().then_some((p, chk))
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-/// The capture without its `#` header, split into lines (CR/LF removed).
-fn body_lines(bytes: &[u8]) -> Vec<&[u8]> {
-    let mut lines: Vec<&[u8]> = bytes
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .collect();
-    let header = lines.iter().take_while(|l| l.starts_with(b"#")).count();
-    lines.drain(..header);
-    lines
-}
-
-/// Parses gpsd's `2013-09-18T19:25:59.000Z` to whole Unix seconds.
-fn iso8601_secs(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[10] != b'T' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let t = CivilTime {
-        year: num(0..4)? as i32,
-        month: num(5..7)? as u8,
-        day: num(8..10)? as u8,
-        hour: num(11..13)? as u8,
-        minute: num(14..16)? as u8,
-        second: num(17..19)? as u8,
-        nanos: 0,
-    };
-    Some(t.to_timestamp().ok()?.secs())
-}
-
-/// The `"time"` of every TPV record of a `.chk` file, in whole seconds.
-fn tpv_times(chk: &str) -> BTreeSet<i64> {
-    chk.lines()
-        .filter(|l| l.contains("\"class\":\"TPV\""))
-        .filter_map(|l| {
-            let start = l.find("\"time\":\"")? + 8;
-            let end = start + l[start..].find('"')?;
-            iso8601_secs(&l[start..end])
-        })
+/// The captures that have gpsd's decoded output beside them.
+fn checked_captures(data: &Testdata) -> Vec<Capture> {
+    data.captures()
+        .into_iter()
+        .filter(|c| c.chk.is_some())
         .collect()
 }
 
@@ -132,17 +76,15 @@ const ERA_SECS: i64 = 1024 * 7 * SECS_PER_DAY;
 
 #[test]
 fn decoded_rmc_and_zda_times_match_gpsd() {
-    let Some(dir) = testdata() else { return };
+    let Some(testdata) = testdata() else { return };
     let (mut matched, mut era_shifted, mut first_fix, mut cut) = (0, 0, 0, 0);
     let mut checked_files = 0;
-    for (log, chk) in captures(&dir) {
-        let bytes = std::fs::read(&log).unwrap();
-        let chk_text = String::from_utf8_lossy(&std::fs::read(&chk).unwrap()).into_owned();
-        let times = tpv_times(&chk_text);
-        let name = log.file_name().unwrap().to_string_lossy().into_owned();
+    for cap in checked_captures(&testdata) {
+        let times = cap.tpv_times();
+        let name = &cap.name;
         let (mut file_matched, mut file_first_fix, mut file_cut) = (0, 0, 0);
         let mut prev_rmc_status = None;
-        for line in body_lines(&bytes) {
+        for line in cap.lines() {
             // Every line decodes or fails cleanly; binary ones fail.
             let Ok(s) = parse::scan(line) else { continue };
             if !matches!(s.kind, SentenceKind::Rmc | SentenceKind::Zda) {
@@ -195,7 +137,7 @@ fn decoded_rmc_and_zda_times_match_gpsd() {
         );
         first_fix += file_first_fix;
         cut += file_cut;
-        if !times.is_empty() && bytes.windows(4).any(|w| w == b"RMC," || w == b"ZDA,") {
+        if !times.is_empty() && cap.body().windows(4).any(|w| w == b"RMC," || w == b"ZDA,") {
             checked_files += 1;
         }
         matched += file_matched;
@@ -224,13 +166,10 @@ fn config(basedate: Basedate, mode: u32, flags: ClockFlags) -> DriverConfig {
     }
 }
 
-fn drain(d: &mut Clock<NmeaDriver>, out: &mut Vec<Sample>) {
-    while let Some(a) = d.next_action() {
-        if let Action::Sample(s) = a {
-            assert!(s.offset.is_finite());
-            out.push(s);
-        }
-    }
+/// The samples of an outcome, each offset finite.
+fn samples(out: Outcome) -> Vec<Sample> {
+    assert!(out.samples.iter().all(|s| s.offset.is_finite()));
+    out.samples
 }
 
 /// How many lines the framer assembles from `bytes` (what the driver sees).
@@ -240,21 +179,16 @@ fn framed_lines(bytes: &[u8]) -> u64 {
     n
 }
 
-/// Every line the driver saw is counted once. `lines` is what the framer
-/// makes of the input; the driver sees fewer when its timer dropped a
-/// half-assembled line.
-fn assert_adds_up(name: &str, t: Tally, lines: u64, timers: bool) {
+/// Every line the driver saw is counted once, and (without timers, which
+/// drop half-assembled lines) it saw every line the framer makes of the
+/// input.
+fn assert_adds_up(name: &str, t: Tally, lines: u64) {
     assert_eq!(
         t.total,
         t.accepted + t.rejected + t.malformed + t.filtered + t.unknown,
         "{name}: {t:?}"
     );
-    let seen = t.dropped + t.invalid + t.total;
-    if timers {
-        assert!(seen <= lines, "{name}: {t:?}");
-    } else {
-        assert_eq!(seen, lines, "{name}: {t:?}");
-    }
+    assert_eq!(t.dropped + t.invalid + t.total, lines, "{name}: {t:?}");
 }
 
 /// The first time of a capture: the earliest date sentence that decodes
@@ -280,13 +214,12 @@ fn basedate_for(first: Option<Timestamp>) -> Basedate {
 
 #[test]
 fn driver_replay_offsets_and_counters() {
-    let Some(dir) = testdata() else { return };
+    let Some(testdata) = testdata() else { return };
     let mut total_samples = 0;
-    for (log, chk) in captures(&dir) {
-        let name = log.file_name().unwrap().to_string_lossy().into_owned();
-        let bytes = std::fs::read(&log).unwrap();
-        let lines = body_lines(&bytes);
-        let times = tpv_times(&String::from_utf8_lossy(&std::fs::read(&chk).unwrap()));
+    for cap in checked_captures(&testdata) {
+        let name = &cap.name;
+        let lines = cap.lines();
+        let times = cap.tpv_times();
         let first = first_time(&times, &lines);
         let basedate = basedate_for(first);
         let mut d = Clock::<NmeaDriver>::start(config(basedate, 0, ClockFlags::empty())).unwrap();
@@ -295,7 +228,7 @@ fn driver_replay_offsets_and_counters() {
         // next to the last own time (the capture runs forward).
         let mut last = first;
         let mut rec = last.unwrap_or(Timestamp::from_secs(basedate.unix_secs()));
-        let mut samples = Vec::new();
+        let mut all = Vec::new();
         let mut expected_times = Vec::new();
         let mut fed_lines = 0;
         for line in &lines {
@@ -330,15 +263,13 @@ fn driver_replay_offsets_and_counters() {
             let mut data = line.to_vec();
             data.extend_from_slice(b"\r\n");
             fed_lines += framed_lines(&data);
-            let before = samples.len();
-            d.receive(PortId::MAIN, &data, rec);
-            drain(&mut d, &mut samples);
-            for _ in before..samples.len() {
-                expected_times.push(rec + -TIME2);
-            }
+            let got = samples(feed(&mut d, PortId::MAIN, &data, rec));
+            expected_times.extend(got.iter().map(|_| rec + -TIME2));
+            all.extend(got);
         }
         d.poll(rec);
-        drain(&mut d, &mut samples);
+        assert!(Outcome::of(drain(&mut d)).samples.is_empty(), "{name}");
+        let samples = all;
 
         assert_eq!(samples.len(), expected_times.len(), "{name}");
         for (s, want) in samples.iter().zip(&expected_times) {
@@ -351,7 +282,7 @@ fn driver_replay_offsets_and_counters() {
             assert_eq!(s.time, *want, "{name}");
         }
         let t = d.driver().totals();
-        assert_adds_up(&name, t, fed_lines, false);
+        assert_adds_up(name, t, fed_lines);
         assert_eq!(samples.len() as u64, t.accepted, "{name}");
         assert_eq!(d.state().counters.samples, t.accepted, "{name}");
         let nmea_time = lines.iter().any(|l| {
@@ -366,63 +297,40 @@ fn driver_replay_offsets_and_counters() {
     assert!(total_samples >= 450, "only {total_samples} samples in all");
 }
 
-fn feed_chunked(
-    d: &mut Clock<NmeaDriver>,
-    bytes: &[u8],
-    rng: &mut Rng,
-    rec: Timestamp,
-    out: &mut Vec<Sample>,
-) {
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let n = (rng.next_u64() % 300 + 1).min(rest.len() as u64) as usize;
-        let (chunk, tail) = rest.split_at(n);
-        d.receive(PortId::MAIN, chunk, rec);
-        drain(d, out);
-        rest = tail;
-    }
-}
-
 #[test]
-fn every_file_in_random_chunks() {
-    let Some(dir) = testdata() else { return };
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
+fn every_file_in_one_read_and_in_random_reads() {
+    let Some(testdata) = testdata() else { return };
+    let files = testdata.files();
     assert!(files.len() >= 30);
     let basedate = Basedate::from_ymd(2004, 1, 1).unwrap();
     let rec = Timestamp::from_secs(1_500_000_000);
+    let config = config(basedate, 0, ClockFlags::FLAG4);
     for (i, path) in files.iter().enumerate() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let bytes = std::fs::read(path).unwrap();
-        let lines = framed_lines(&bytes);
+        // The same samples, events, clockstats, counters and totals
+        // whatever the reads (the receive time is fixed).
+        let seeds = (1..=3u64).map(|seed| 0x9e37_79b9_7f4a_7c15 ^ (seed << 32) ^ i as u64);
+        let (whole, _) = check_chunking::<NmeaDriver, Tally>(&config, &bytes, rec, seeds, |c| {
+            c.driver().totals()
+        })
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_adds_up(&name, whole.driver().totals(), framed_lines(&bytes));
+    }
+}
 
-        // One read with everything, against random chunkings: the same
-        // samples and counters (the receive time is fixed).
-        let mut whole = Clock::<NmeaDriver>::start(config(basedate, 0, ClockFlags::FLAG4)).unwrap();
-        let mut want = Vec::new();
-        whole.receive(PortId::MAIN, &bytes, rec);
-        drain(&mut whole, &mut want);
-        assert_adds_up(&name, whole.driver().totals(), lines, false);
-        for seed in 1..=3u64 {
-            let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15 ^ (seed << 32) ^ i as u64);
-            let mut d = Clock::<NmeaDriver>::start(config(basedate, 0, ClockFlags::FLAG4)).unwrap();
-            let mut got = Vec::new();
-            feed_chunked(&mut d, &bytes, &mut rng, rec, &mut got);
-            assert_eq!(got, want, "{name} seed {seed}");
-            assert_eq!(
-                d.driver().totals(),
-                whole.driver().totals(),
-                "{name} seed {seed}"
-            );
-            assert_eq!(d.state().timecode(), whole.state().timecode(), "{name}");
-        }
-
-        // With time moving, timers, polls, PPS edges and every mode bit
-        // flipped now and then: no panic, counters consistent.
+/// Every file under a busy host (time moving, timers, polls, PPS edges,
+/// the device lost now and then) in several modes: the script runner's
+/// generic properties and the NMEA driver's own hold
+/// (`refclock_drivers::nmea::fuzz::checks`).
+#[test]
+fn every_file_under_a_busy_host() {
+    let Some(testdata) = testdata() else { return };
+    let basedate = Basedate::from_ymd(2004, 1, 1).unwrap();
+    let start = Timestamp::from_secs(1_500_000_000);
+    let mut total = 0;
+    for (i, path) in testdata.files().iter().enumerate() {
+        let bytes = std::fs::read(path).unwrap();
         let mut rng = Rng::new(0xdead_beef_cafe_f00d ^ i as u64);
         for mode in [
             0,
@@ -434,39 +342,11 @@ fn every_file_in_random_chunks() {
             0x80 | 0x10000,
             0x40000 | 0x80000,
         ] {
-            let mut d = Clock::<NmeaDriver>::start(config(
-                basedate,
-                mode,
-                ClockFlags::FLAG1 | ClockFlags::FLAG4,
-            ))
-            .unwrap();
-            let mut out = Vec::new();
-            let mut t = rec;
-            let mut rest = &bytes[..];
-            while !rest.is_empty() {
-                let n = (rng.next_u64() % 200 + 1).min(rest.len() as u64) as usize;
-                let (chunk, tail) = rest.split_at(n);
-                t = t + (rng.next_u64() % 1000) as f64 * 1e-3;
-                match rng.next_u64() % 8 {
-                    0 => d.timer(t),
-                    1 => d.pps(PpsEdge {
-                        time: Timestamp::from_secs(t.secs()),
-                        sequence: 0,
-                        kind: PpsEdgeKind::Assert,
-                    }),
-                    2 if rng.next_u64().is_multiple_of(8) => d.poll(t),
-                    _ => {}
-                }
-                d.receive(PortId::MAIN, chunk, t);
-                drain(&mut d, &mut out);
-                rest = tail;
-            }
-            d.poll(t);
-            drain(&mut d, &mut out);
-            assert_adds_up(&name, d.driver().totals(), lines, true);
-            assert_eq!(out.len() as u64, d.driver().totals().accepted, "{name}");
+            let config = config(basedate, mode, ClockFlags::FLAG1 | ClockFlags::FLAG4);
+            total += run_ops::<NmeaDriver>(&config, start, &busy_host(&mut rng, &bytes, 200));
         }
     }
+    assert!(total > 1000, "only {total} samples");
 }
 
 /// A Garmin GPSmap 76S in simulation mode: its RMCs say V and its GGAs
@@ -474,22 +354,22 @@ fn every_file_in_random_chunks() {
 /// GGAs as true time; we give no sample, as gpsd gives no fix.
 #[test]
 fn a_receiver_in_simulation_mode_gives_no_sample() {
-    let Some(dir) = testdata() else { return };
-    let bytes = std::fs::read(dir.join("GPSmap-76S.log")).unwrap();
-    let body: Vec<u8> = body_lines(&bytes)
-        .iter()
-        .flat_map(|l| l.iter().copied().chain(*b"\r\n"))
-        .collect();
-    let gga_q8 = body_lines(&bytes)
+    let Some(testdata) = testdata() else { return };
+    let cap = testdata.capture("GPSmap-76S.log").unwrap();
+    let gga_q8 = cap
+        .lines()
         .iter()
         .filter(|l| l.starts_with(b"$GPGGA") && l.split(|&b| b == b',').nth(6) == Some(b"8"))
         .count();
     assert!(gga_q8 >= 12, "{gga_q8} GGAs of quality 8");
     let basedate = Basedate::from_ymd(2004, 1, 1).unwrap();
     let mut d = Clock::<NmeaDriver>::start(config(basedate, 0, ClockFlags::empty())).unwrap();
-    let mut samples = Vec::new();
-    d.receive(PortId::MAIN, &body, Timestamp::from_secs(1_200_000_000));
-    drain(&mut d, &mut samples);
-    assert!(samples.is_empty(), "{samples:?}");
+    let out = feed(
+        &mut d,
+        PortId::MAIN,
+        &cap.crlf_body(),
+        Timestamp::from_secs(1_200_000_000),
+    );
+    assert!(out.samples.is_empty(), "{:?}", out.samples);
     assert!(d.driver().totals().rejected as usize >= gga_q8);
 }

@@ -1,6 +1,5 @@
-//! Target `calendar`: `refclock_core::calendar` (and the NMEA driver's
-//! GPS era arithmetic, `refclock_drivers::nmea::calgps`) on arbitrary
-//! values.
+//! Target `calendar`: `refclock_core::calendar` and `refclock_core::gps`
+//! (GPS weeks, eras, time-of-day placement) on arbitrary values.
 //!
 //! ## Input format
 //!
@@ -30,22 +29,27 @@
 //! 4. `periodic_extend` and `unfold_two_digit_year` land in their window
 //!    and keep the value modulo the cycle.
 //! 5. `Basedate`: `from_ymd` agrees with `days_from_civil`; the base GPS
-//!    week starts on or after the base date within a week; an expanded week
-//!    is the first on or after it with the same low 10 bits.
-//! 6. GPS week and time of week ↔ Unix time round trips.
-//! 7. NMEA era mapping and time-of-day placement land in their windows and
-//!    keep the time of day (and the weekday).
+//!    week starts on or after the base date within a week; the base date's
+//!    era window expands a week to the first on or after it with the same
+//!    low 10 bits.
+//! 6. `GpsTime` ↔ UTC round trips, exactly to the nanosecond.
+//! 7. `EraWindow::new`: a window of 1024 whole weeks from a Sunday, never
+//!    before the base date's, holding the receive time once that is 512
+//!    weeks past it; `fix`, `expand_week` and `gps_to_utc` land in it by
+//!    whole eras (idempotent); `from_daytime` places a time of day within
+//!    ±12 h of its pivot; `gps::unfold_two_digit_year` lands in the century
+//!    the base date and the receive time give.
 
 use refclock_core::calendar::{
     civil_from_days, clocktime, day_of_year, days_from_civil, days_in_month, days_in_year,
-    gps_to_unix, is_leap_year, month_day, periodic_extend, unfold_two_digit_year, unix_to_gps,
-    year_of, Basedate, CalendarError, CivilTime, CLOSETIME, GPS_EPOCH_UNIX, SECS_PER_DAY,
-    SECS_PER_WEEK,
+    is_leap_year, month_day, periodic_extend, unfold_two_digit_year, year_of, Basedate,
+    CalendarError, CivilTime, CLOSETIME, GPS_EPOCH_UNIX, SECS_PER_DAY, SECS_PER_WEEK,
+};
+use refclock_core::gps::{
+    self, from_daytime, EraWindow, GpsTime, DAYS_PER_ERA, GPS_EPOCH_DAY, NANOS_PER_WEEK,
 };
 use refclock_core::Timestamp;
-use refclock_drivers::nmea::calgps::{era_start_day, fix_gps_era, from_daytime};
-
-use crate::input::Input;
+use refclock_drivers::testkit::Input;
 
 /// Day counts are taken within ±`DAY_SPAN` of 1970-01-01.
 pub const DAY_SPAN: i64 = 700_000_000_000;
@@ -54,6 +58,7 @@ pub const BASE_DAYS: (i64, i64) = (-1_000_000, 100_000_000);
 
 const NANOS: i128 = 1_000_000_000;
 const DAY_NS: i128 = SECS_PER_DAY as i128 * NANOS;
+const DAY_PER_WEEK: i64 = 7;
 
 /// `v` when it is in `lo..=hi`, else `v` wrapped into that range.
 fn fold(v: i64, lo: i64, hi: i64) -> i64 {
@@ -77,8 +82,8 @@ pub fn calendar(data: &[u8]) -> usize {
             3 => clock_time(&mut i),
             4 => periodic(&mut i),
             5 => basedate(&mut i),
-            6 => gps(&mut i),
-            _ => nmea_era(&mut i),
+            6 => gps_time(&mut i),
+            _ => era(&mut i),
         }
         n += 1;
     }
@@ -236,10 +241,9 @@ fn basedate(i: &mut Input<'_>) {
     let (y, m, d) = civil_from_days(day);
     assert_eq!(b.year(), y);
     assert_eq!(Basedate::from_ymd(y, m, d), Ok(b));
-    let epoch_day = GPS_EPOCH_UNIX / SECS_PER_DAY;
     let base = b.base_gps_week();
-    let week_day = epoch_day + 7 * i64::from(base);
-    if day >= epoch_day {
+    let week_day = GPS_EPOCH_DAY + 7 * i64::from(base);
+    if day >= GPS_EPOCH_DAY {
         assert!(
             day <= week_day && week_day < day + 7,
             "week {base} for day {day}"
@@ -247,8 +251,10 @@ fn basedate(i: &mut Input<'_>) {
     } else {
         assert_eq!(base, 0);
     }
+    let window = EraWindow::of_basedate(&b);
+    assert_eq!(window.start_day(), week_day);
     let week = i.u32();
-    let w = b.expand_gps_week(week);
+    let w = window.expand_week(week);
     assert!(base <= w && w < base + 1024, "{week} -> {w}, base {base}");
     assert_eq!(w % 1024, week % 1024);
     // Invalid dates are refused.
@@ -257,64 +263,117 @@ fn basedate(i: &mut Input<'_>) {
     assert_eq!(Basedate::from_ymd(y, mm, dd).is_ok(), valid);
 }
 
-fn gps(i: &mut Input<'_>) {
-    let week = i.u32();
+fn gps_time(i: &mut Input<'_>) {
+    let week = i.u32() % (1 << 30);
     let tow_ns = i.u64() % (SECS_PER_WEEK as u64 * 1_000_000_000);
     let leap = i32::from(i.u8());
-    let tow = tow_ns as f64 / 1e9;
-    let t = gps_to_unix(week, tow, leap);
+    let g = GpsTime::new(
+        week,
+        (tow_ns / 1_000_000_000) as u32,
+        (tow_ns % 1_000_000_000) as u32,
+    );
+    assert_eq!(i128::from(g.tow_nanos), tow_ns as i128);
+    assert_eq!(g.tow_secs() as u64, tow_ns / 1_000_000_000);
+    let t = g.to_utc(leap);
     let whole = GPS_EPOCH_UNIX + i64::from(week) * SECS_PER_WEEK - i64::from(leap);
-    assert!((t.as_nanos() - i128::from(whole) * NANOS - tow_ns as i128).abs() <= 1);
-    let (w2, tow2) = unix_to_gps(t, leap);
-    assert!(
-        (w2 == week && (tow2 - tow).abs() < 1e-6)
-            || (Some(w2) == week.checked_add(1)
-                && (tow2 + SECS_PER_WEEK as f64 - tow).abs() < 1e-6),
-        "({week}, {tow}) -> {t:?} -> ({w2}, {tow2})"
-    );
-    // And from a time after the GPS epoch.
-    let secs = GPS_EPOCH_UNIX + fold(i.i64(), 0, 1 << 50);
+    assert_eq!(t.as_nanos(), i128::from(whole) * NANOS + tow_ns as i128);
+    assert_eq!(GpsTime::from_utc(t, leap), g, "{t:?}");
+    // And from a UTC time: back exactly, or week 0 before the epoch.
+    let secs = fold(i.i64(), -(1 << 40), 1 << 50);
     let t = Timestamp::new(secs, i.u32() % 1_000_000_000);
-    let (w, tow) = unix_to_gps(t, leap);
-    assert!((0.0..SECS_PER_WEEK as f64).contains(&tow));
-    let back = gps_to_unix(w, tow, leap);
-    assert!(
-        (back.as_nanos() - t.as_nanos()).abs() < 1_000,
-        "{t:?} -> {back:?}"
-    );
+    let g = GpsTime::from_utc(t, leap);
+    assert!((0..NANOS_PER_WEEK).contains(&i128::from(g.tow_nanos)));
+    if t.as_nanos() + i128::from(leap) * NANOS >= i128::from(GPS_EPOCH_UNIX) * NANOS {
+        assert_eq!(g.to_utc(leap), t);
+    } else {
+        assert_eq!((g.week, g.tow_nanos), (0, 0));
+    }
 }
 
-fn nmea_era(i: &mut Input<'_>) {
+fn era(i: &mut Input<'_>) {
     let base = Basedate::from_unix_day(fold(i.i64(), BASE_DAYS.0 / 100, BASE_DAYS.1 / 100));
+    let rec = Timestamp::from_nanos(
+        i128::from(fold(i.i64(), -DAY_SPAN, DAY_SPAN)) * DAY_NS / 1000
+            + i128::from(i.u32() % 1_000_000_000),
+    );
+    let w = EraWindow::new(&base, rec);
+    let of_base = EraWindow::of_basedate(&base);
+    let era_ns = i128::from(DAYS_PER_ERA) * DAY_NS;
+    let start = w.start().as_nanos();
+    assert_eq!(
+        w.start(),
+        Timestamp::from_secs(w.start_day() * SECS_PER_DAY)
+    );
+    assert_eq!((w.start_day() - GPS_EPOCH_DAY).rem_euclid(7), 0, "a Sunday");
+    assert!(
+        w.start_day() >= of_base.start_day(),
+        "before the base date's"
+    );
+    let rec_day = rec.secs().div_euclid(SECS_PER_DAY);
+    if w.start_day() > of_base.start_day() {
+        // Following the receive time: 512 weeks (less a week) before it.
+        let lead = rec_day - w.start_day();
+        assert!(
+            (DAYS_PER_ERA / 2..DAY_PER_WEEK + DAYS_PER_ERA / 2).contains(&lead),
+            "{lead}"
+        );
+    } else {
+        assert!(rec_day - of_base.start_day() < DAYS_PER_ERA / 2 + DAY_PER_WEEK);
+    }
+    let in_window = |t: Timestamp| (start..start + era_ns).contains(&t.as_nanos());
+
     let t = Timestamp::from_nanos(
         i128::from(fold(i.i64(), -DAY_SPAN, DAY_SPAN)) * DAY_NS / 1000
             + i128::from(i.u32() % 1_000_000_000),
     );
-    let start = i128::from(era_start_day(&base)) * DAY_NS;
-    let m = fix_gps_era(t, &base);
-    assert!(
-        start <= m.as_nanos() && m.as_nanos() < start + 7168 * DAY_NS,
-        "{t:?} -> {m:?}"
-    );
+    let m = w.fix(t);
+    assert!(in_window(m), "{t:?} -> {m:?}");
     assert_eq!(
-        (m.as_nanos() - t.as_nanos()).rem_euclid(7 * DAY_NS),
+        (m.as_nanos() - t.as_nanos()).rem_euclid(era_ns),
         0,
-        "weekday and time kept"
+        "by whole eras"
     );
-    assert_eq!(fix_gps_era(m, &base), m, "era mapping is idempotent");
+    assert_eq!(w.fix(m), m, "era mapping is idempotent");
+
+    let week = i.u32();
+    let e = w.expand_week(week);
+    assert_eq!(e % 1024, week % 1024);
+    assert!(in_window(GpsTime::new(e, 0, 0).to_utc(0)), "{week} -> {e}");
+    let tow_ns = i.u64() % (SECS_PER_WEEK as u64 * 1_000_000_000);
+    let leap = i32::from(i.u8());
+    let u = w.gps_to_utc(week, tow_ns as i64, leap);
+    assert!(in_window(u), "week {week} -> {u:?}");
+    assert_eq!(
+        u,
+        w.fix(
+            GpsTime {
+                week: week % 1024,
+                tow_nanos: tow_ns as i64
+            }
+            .to_utc(leap)
+        )
+    );
+
     let tod = fold(i.i64(), -2 * SECS_PER_DAY, 2 * SECS_PER_DAY) * 1_000_000_000
         + i64::from(i.u32() % 1_000_000_000);
-    let p = from_daytime(tod, t);
-    let d = p.as_nanos() - t.as_nanos();
+    let p = from_daytime(tod, rec);
+    let d = p.as_nanos() - rec.as_nanos();
     assert!(
         (-DAY_NS / 2..DAY_NS / 2).contains(&d),
-        "{tod} placed {d} ns from {t:?}"
+        "{tod} placed {d} ns from {rec:?}"
     );
     assert_eq!(
         (p.as_nanos() - i128::from(tod)).rem_euclid(DAY_NS),
         0,
         "time of day kept"
     );
+
+    let (yy, floor) = (i.u8() % 100, 1900 + i32::from(i.u8()));
+    let y = gps::unfold_two_digit_year(yy, floor, &base, rec);
+    let reference = year_of(rec.max(Timestamp::from_secs(base.unix_secs())));
+    let lo = floor.max(reference - 50);
+    assert!(lo <= y && y < lo + 100, "{yy} -> {y} (from {lo})");
+    assert_eq!((y - i32::from(yy)).rem_euclid(100), 0);
 }
 
 #[cfg(test)]

@@ -91,7 +91,7 @@ pub fn cli_args(data: &[u8]) -> usize {
                 assert!(s == "clean" || from_args(s));
             }
             let entry = registry::by_kind(o.clock.kind).expect("a known driver type");
-            assert!(entry.constructor.is_some(), "a driver this build lacks");
+            assert!(entry.implemented().is_some(), "a driver this build lacks");
             let f = &o.clock.fudge;
             assert!(f.stratum.is_none_or(|s| s <= 15));
             for t in [f.time1, f.time2].into_iter().flatten() {

@@ -1,4 +1,4 @@
-//! Target `line_framer`: `refclock_core::line::LineFramer` under every
+//! Target `line_framer`: `refclock_core::framing::LineFramer` under every
 //! chunking of the same bytes.
 //!
 //! ## Input format
@@ -13,26 +13,30 @@
 //! The payload is framed three ways, each chunk `i` delivered with its own
 //! timestamp `T(i)`, and compared with a plain model of the documented
 //! rules (parity bit masked, printable ASCII kept, CR or LF ends a line,
-//! empty lines skipped, at most 127 bytes kept and the cut flagged):
+//! empty lines skipped, at most 127 bytes kept and the cut flagged
+//! [`FrameStatus::Overflow`]):
 //!
 //! 1. the whole payload in one `feed()`: the model's lines (text and
-//!    overflow flag), all with that feed's time;
-//! 2. chunk by chunk: the same lines, each with the time of the chunk that
-//!    holds its terminator, and after each chunk `pending()` is the model's
-//!    partial line;
-//! 3. chunk by chunk, dropping each chunk's iterator after a few lines: the
-//!    lines taken are the first ones of that chunk, and the bytes left in
-//!    the dropped iterator are still consumed (later chunks frame as
-//!    before).
+//!    status), all with that read's time as first and last time;
+//! 2. chunk by chunk: the same lines, each with `first` the time of the
+//!    chunk holding its first printable byte and `last` the time of the
+//!    chunk holding its terminator, and after each chunk `pending()` is the
+//!    model's partial line;
+//! 3. chunk by chunk with `next_frame()`, one frame per call: the same
+//!    frames, and each call leaves the input just after that frame's
+//!    terminator (or empty, when it returns none); `pending()` is 0 right
+//!    after a frame, and `reset()` drops the partial line.
 
-use refclock_core::line::{LineFramer, MAX_LINE};
+use refclock_core::framing::{Frame, FrameStatus, Framer, LineFramer, MAX_LINE};
 use refclock_core::Timestamp;
 
-/// A line of the model: text, overflow flag, index of its terminator.
+/// A line of the model: text, overflow flag, index of its first
+/// printable byte and of its terminator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct ModelLine {
     text: Vec<u8>,
     overflow: bool,
+    start: usize,
     end: usize,
 }
 
@@ -43,6 +47,7 @@ fn model(payload: &[u8], chunk_ends: &[usize]) -> (Vec<ModelLine>, Vec<usize>) {
     let mut pending = Vec::new();
     let mut buf = Vec::new();
     let mut overflow = false;
+    let mut start = 0;
     let mut ends = chunk_ends.iter().peekable();
     while ends.peek() == Some(&&0) {
         pending.push(0);
@@ -55,11 +60,15 @@ fn model(payload: &[u8], chunk_ends: &[usize]) -> (Vec<ModelLine>, Vec<usize>) {
                 lines.push(ModelLine {
                     text: std::mem::take(&mut buf),
                     overflow,
+                    start,
                     end: i,
                 });
                 overflow = false;
             }
         } else if (0x20..0x7f).contains(&b) {
+            if buf.is_empty() && !overflow {
+                start = i;
+            }
             if buf.len() < MAX_LINE {
                 buf.push(b);
             } else {
@@ -118,98 +127,103 @@ pub fn encode(lens: &[u8], payload: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A frame as compared: text, status, first and last time.
+type Got = (Vec<u8>, FrameStatus, Timestamp, Timestamp);
+
+fn got(f: &Frame<'_>) -> Got {
+    check_line_shape(f);
+    (f.data.to_vec(), f.status, f.first, f.last)
+}
+
+fn status(m: &ModelLine) -> FrameStatus {
+    if m.overflow {
+        FrameStatus::Overflow
+    } else {
+        FrameStatus::Complete
+    }
+}
+
 /// Runs the three framings; returns the number of lines.
 pub fn line_framer(data: &[u8]) -> usize {
     let (lens, payload) = split_input(data);
     let spans = chunks(payload.len(), lens);
     let ends: Vec<usize> = spans.iter().map(|&(_, e)| e).collect();
     let (expected, pending) = model(payload, &ends);
-    // The chunk holding each line's terminator: the first chunk ending
-    // after it (chunks are contiguous, so it starts at or before it).
-    let line_chunk: Vec<usize> = expected
-        .iter()
-        .map(|m| spans.partition_point(|&(_, e)| e <= m.end))
-        .collect();
+    // The chunk holding a byte: the first chunk ending after it (chunks
+    // are contiguous, so it starts at or before it).
+    let chunk_of = |i: usize| spans.partition_point(|&(_, e)| e <= i);
 
     // 1. One feed.
     let mut one = LineFramer::new();
     let t0 = chunk_time(0);
-    let got: Vec<_> = one
-        .feed(payload, t0)
-        .map(|l| {
-            check_line_shape(l.bytes(), l.overflow);
-            assert_eq!(l.as_str().as_bytes(), l.bytes());
-            (l.bytes().to_vec(), l.overflow, l.time)
-        })
-        .collect();
-    let want: Vec<_> = expected
+    let mut lines = Vec::new();
+    one.feed(payload, t0, |f| lines.push(got(&f)));
+    let want: Vec<Got> = expected
         .iter()
-        .map(|m| (m.text.clone(), m.overflow, t0))
+        .map(|m| (m.text.clone(), status(m), t0, t0))
         .collect();
-    assert_eq!(got, want, "one feed");
+    assert_eq!(lines, want, "one feed");
     assert_eq!(one.pending(), pending.last().copied().unwrap_or(0));
     one.reset();
     assert_eq!(one.pending(), 0);
 
     // 2. Chunk by chunk.
-    let mut framer = LineFramer::new();
-    let mut got = Vec::new();
-    for (i, &(s, e)) in spans.iter().enumerate() {
-        got.extend(
-            framer
-                .feed(&payload[s..e], chunk_time(i))
-                .map(|l| (l.bytes().to_vec(), l.overflow, l.time)),
-        );
-        assert_eq!(framer.pending(), pending[i], "pending after chunk {i}");
-    }
-    let want: Vec<_> = expected
+    let want: Vec<Got> = expected
         .iter()
-        .zip(&line_chunk)
-        .map(|(m, &i)| {
-            let (s, e) = spans[i];
+        .map(|m| {
+            let (first, last) = (chunk_of(m.start), chunk_of(m.end));
+            let (s, e) = spans[last];
             assert!(s <= m.end && m.end < e, "a terminator inside its chunk");
-            (m.text.clone(), m.overflow, chunk_time(i))
+            (
+                m.text.clone(),
+                status(m),
+                chunk_time(first),
+                chunk_time(last),
+            )
         })
         .collect();
-    assert_eq!(got, want, "chunked feed");
-
-    // 3. Chunk by chunk, iterators dropped early.
     let mut framer = LineFramer::new();
-    let mut got = Vec::new();
-    let mut want = Vec::new();
+    let mut lines = Vec::new();
     for (i, &(s, e)) in spans.iter().enumerate() {
-        let take = usize::from(lens.get((i + 1) % lens.len().max(1)).copied().unwrap_or(1) % 4);
-        got.extend(
-            framer
-                .feed(&payload[s..e], chunk_time(i))
-                .take(take)
-                .map(|l| (l.bytes().to_vec(), l.overflow, l.time)),
-        );
-        assert_eq!(
-            framer.pending(),
-            pending[i],
-            "pending after dropped chunk {i}"
-        );
-        let first = line_chunk.partition_point(|&c| c < i);
-        want.extend(
-            expected[first..]
-                .iter()
-                .zip(&line_chunk[first..])
-                .take_while(|&(_, &c)| c == i)
-                .take(take)
-                .map(|(m, _)| (m.text.clone(), m.overflow, chunk_time(i))),
-        );
+        framer.feed(&payload[s..e], chunk_time(i), |f| lines.push(got(&f)));
+        assert_eq!(framer.pending(), pending[i], "pending after chunk {i}");
     }
-    assert_eq!(got, want, "feeds dropped early");
+    assert_eq!(lines, want, "chunked feed");
+
+    // 3. One frame per call.
+    let mut framer = LineFramer::new();
+    let mut lines = Vec::new();
+    let mut ends = expected.iter().map(|m| m.end);
+    for (i, &(s, e)) in spans.iter().enumerate() {
+        let mut input = &payload[s..e];
+        while let Some(f) = framer.next_frame(&mut input, chunk_time(i)) {
+            lines.push(got(&f));
+            let end = ends.next().expect("no more frames than the model's");
+            assert_eq!(e - input.len(), end + 1, "input left after a frame");
+            assert_eq!(framer.pending(), 0, "pending right after a frame");
+        }
+        assert!(input.is_empty(), "input left after the last frame");
+        assert_eq!(framer.pending(), pending[i], "pending after chunk {i}");
+    }
+    assert_eq!(lines, want, "one frame per call");
+    framer.reset();
+    assert_eq!(framer.pending(), 0);
 
     expected.len()
 }
 
-fn check_line_shape(bytes: &[u8], overflow: bool) {
-    assert!(bytes.len() <= MAX_LINE);
-    assert!(bytes.iter().all(|b| (0x20..0x7f).contains(b)));
-    assert!(!overflow || bytes.len() == MAX_LINE);
-    assert!(overflow || !bytes.is_empty());
+fn check_line_shape(f: &Frame<'_>) {
+    assert!(f.data.len() <= MAX_LINE);
+    assert!(f.data.iter().all(|b| (0x20..0x7f).contains(b)));
+    assert_eq!(f.text().as_bytes(), f.data);
+    assert!(f.first <= f.last);
+    match f.status {
+        FrameStatus::Overflow => assert_eq!(f.data.len(), MAX_LINE),
+        FrameStatus::Complete => assert!(!f.data.is_empty()),
+        FrameStatus::BadChecksum => panic!("a line framer knows no checksum"),
+        FrameStatus::Short => panic!("a line is never cut short"),
+    }
+    assert_eq!(f.is_complete(), f.status == FrameStatus::Complete);
 }
 
 #[cfg(test)]
@@ -233,7 +247,7 @@ mod tests {
     fn model_pending_per_chunk() {
         let (lines, pending) = model(b"ab\ncd", &[0, 1, 3, 5]);
         assert_eq!(lines.len(), 1);
-        assert_eq!(lines[0].end, 2);
+        assert_eq!((lines[0].start, lines[0].end), (0, 2));
         assert_eq!(pending, vec![0, 1, 0, 2]);
     }
 }

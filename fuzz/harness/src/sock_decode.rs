@@ -17,7 +17,7 @@
 use refclock_sock::layout;
 use refclock_sock::{SockError, SockSample, SOCK_MAGIC, SOCK_SAMPLE_LEN};
 
-use crate::input::Input;
+use refclock_drivers::testkit::Input;
 
 /// Runs the checks; returns 1 when `data` itself decoded, 0 otherwise.
 pub fn sock_decode(data: &[u8]) -> usize {

@@ -1,17 +1,18 @@
 //! Replays the fuzz corpora as ordinary tests: every file of
 //! `fuzz/corpus/TARGET/` (the committed seeds, what the fuzzer found, and
 //! the reproducers of bugs found) and of `fuzz/artifacts/TARGET/` (crashes
-//! of a local fuzzing run, when present) goes through the target's body.
-//! A file whose body panics fails the target's test, with the file named.
+//! of a local fuzzing run, when present) goes through the target's body,
+//! for every target of `TARGETS`. A file whose body panics fails the test,
+//! with the target and the file named; so does a target without a corpus,
+//! or whose corpus never reaches its success paths (a count of 0).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use refclock_fuzz_harness::body;
+use refclock_fuzz_harness::generate::fuzz_dir;
+use refclock_fuzz_harness::{Target, TARGETS};
 
-fn fuzz_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+const GEN_CORPUS: &str = "cargo run -p refclock-fuzz-harness --example gen_corpus";
 
 fn files(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -25,84 +26,68 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// Runs every corpus and artifact file of `target`; returns the body's
-/// summed count of interesting outcomes.
-fn replay(target: &str) -> usize {
-    let run = body(target).expect("a known target");
-    let corpus = files(&fuzz_dir().join("corpus").join(target));
-    assert!(
-        !corpus.is_empty(),
-        "no corpus for {target} in {}",
-        fuzz_dir().join("corpus").display()
-    );
-    let artifacts = files(&fuzz_dir().join("artifacts").join(target));
+fn message(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+/// Runs every corpus and artifact file of `target`; the problems found.
+fn replay(target: &Target) -> Vec<String> {
+    let name = target.name;
+    let corpus = files(&fuzz_dir().join("corpus").join(name));
+    if corpus.is_empty() {
+        return vec![format!(
+            "{name}: no corpus in {}; run `{GEN_CORPUS}`",
+            fuzz_dir().join("corpus").join(name).display()
+        )];
+    }
+    let artifacts = files(&fuzz_dir().join("artifacts").join(name));
     let mut hits = 0;
-    let mut failures = Vec::new();
+    let mut problems = Vec::new();
     for path in corpus.iter().chain(&artifacts) {
         let data = std::fs::read(path).expect("corpus file");
-        match catch_unwind(AssertUnwindSafe(|| run(&data))) {
+        match catch_unwind(AssertUnwindSafe(|| (target.body)(&data))) {
             Ok(n) => hits += n,
-            Err(e) => {
-                let msg = e
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
-                failures.push(format!("{}: {msg}", path.display()));
-            }
+            Err(e) => problems.push(format!("{name}: {}: {}", path.display(), message(&*e))),
         }
     }
+    if hits == 0 {
+        problems.push(format!(
+            "{name}: {} inputs and none reaches a success path",
+            corpus.len()
+        ));
+    }
+    problems
+}
+
+#[test]
+fn every_corpus_replays() {
+    let problems: Vec<String> = std::thread::scope(|s| {
+        let runs: Vec<_> = TARGETS.iter().map(|t| s.spawn(move || replay(t))).collect();
+        runs.into_iter()
+            .flat_map(|r| r.join().expect("replay thread"))
+            .collect()
+    });
     assert!(
-        failures.is_empty(),
-        "{} of {} {target} inputs fail:\n{}",
-        failures.len(),
-        corpus.len() + artifacts.len(),
-        failures.join("\n")
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
     );
-    hits
 }
 
 #[test]
-fn nmea_parse_corpus() {
-    // Some lines of the corpus decode strictly.
-    assert!(replay("nmea_parse") > 0);
-}
-
-#[test]
-fn nmea_driver_corpus() {
-    // The corpus takes samples.
-    assert!(replay("nmea_driver") > 0);
-}
-
-#[test]
-fn line_framer_corpus() {
-    assert!(replay("line_framer") > 0);
-}
-
-#[test]
-fn sock_decode_corpus() {
-    assert!(replay("sock_decode") > 0);
-}
-
-#[test]
-fn cli_args_corpus() {
-    assert!(replay("cli_args") > 0);
-}
-
-#[test]
-fn calendar_corpus() {
-    assert!(replay("calendar") > 0);
-}
-
-#[test]
-fn every_target_has_a_fuzz_target_file() {
-    for (name, _) in refclock_fuzz_harness::TARGETS {
-        let file = fuzz_dir().join("fuzz_targets").join(format!("{name}.rs"));
-        let text = std::fs::read_to_string(&file).expect("fuzz target source");
+fn every_corpus_folder_belongs_to_a_target() {
+    let dir = fuzz_dir().join("corpus");
+    for e in std::fs::read_dir(&dir).expect("fuzz/corpus") {
+        let p = e.expect("entry").path();
+        let name = p.file_name().unwrap_or_default().to_string_lossy();
         assert!(
-            text.contains(&format!("refclock_fuzz_harness::{name}::{name}(data)")),
-            "{} does not call its harness body",
-            file.display()
+            !p.is_dir() || TARGETS.iter().any(|t| t.name == name),
+            "{} is no target's corpus: rename or remove it",
+            p.display()
         );
     }
 }

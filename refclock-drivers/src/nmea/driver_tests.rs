@@ -1,13 +1,17 @@
-//! Unit tests of the NMEA driver logic.
+//! Unit tests of the NMEA driver logic: start-up and sentence handling
+//! here, dates and eras in `driver_tests_dates.rs`, polls, clockstats,
+//! timers and PPS in `driver_tests_polls.rs`.
 
 use std::path::PathBuf;
 
 use super::*;
 use crate::nmea::calgps::{DATE_HLIM, DATE_HOLD};
+use crate::nmea::parse::checksum;
+use crate::testkit::{self, Outcome};
 use refclock_core::calendar::{Basedate, CivilTime};
 use refclock_core::clock::ClockState;
 use refclock_core::port::{DataBits, InputMode, Parity};
-use refclock_core::{Action, Clock, ClockId, Fudge, Refclock, Sample};
+use refclock_core::{Clock, ClockId, Fudge, Refclock};
 
 /// The driver in its clock, with the entry points the tests call.
 struct D(Clock<NmeaDriver>);
@@ -15,9 +19,6 @@ struct D(Clock<NmeaDriver>);
 impl D {
     fn new(config: DriverConfig) -> D {
         D(Clock::start(config).expect("starts"))
-    }
-    fn receive(&mut self, data: &[u8], rec: Timestamp) {
-        self.0.receive(PortId::MAIN, data, rec);
     }
     fn timer(&mut self, now: Timestamp) {
         Refclock::timer(&mut self.0, now);
@@ -27,9 +28,6 @@ impl D {
     }
     fn pps(&mut self, edge: PpsEdge) {
         Refclock::pps(&mut self.0, edge);
-    }
-    fn next_action(&mut self) -> Option<Action> {
-        self.0.next_action()
     }
     fn clock(&self) -> &ClockState {
         self.0.state()
@@ -63,8 +61,7 @@ fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
 
 /// `$body*CS\r\n`.
 fn sentence(body: &str) -> String {
-    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
-    format!("${body}*{cs:02X}\r\n")
+    format!("${body}*{:02X}\r\n", checksum(body.as_bytes()))
 }
 
 struct Setup {
@@ -104,43 +101,8 @@ impl Setup {
     }
 }
 
-fn drain(d: &mut D) -> Vec<Action> {
-    std::iter::from_fn(|| d.next_action()).collect()
-}
-
-fn feed(d: &mut D, data: &str, rec: Timestamp) -> Vec<Action> {
-    d.receive(data.as_bytes(), rec);
-    drain(d)
-}
-
-fn samples(actions: &[Action]) -> Vec<Sample> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Sample(s) => Some(*s),
-            _ => None,
-        })
-        .collect()
-}
-
-fn events(actions: &[Action]) -> Vec<ClockEvent> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Event(e) => Some(*e),
-            _ => None,
-        })
-        .collect()
-}
-
-fn stats(actions: &[Action]) -> Vec<String> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::ClockStats(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect()
+fn feed(d: &mut D, data: &str, rec: Timestamp) -> Outcome {
+    testkit::feed(&mut d.0, PortId::MAIN, data.as_bytes(), rec)
 }
 
 fn rmc(time: &str, status: char, date: &str) -> String {
@@ -247,7 +209,7 @@ fn offset_is_named_second_plus_time2_minus_receive_time() {
     let named = ts(2024, 3, 1, 12, 0, 7);
     let rec = Timestamp::new(named.secs(), 512_345_678);
     let a = feed(&mut d, &rmc("120007", 'A', "010324"), rec);
-    let s = samples(&a);
+    let s = a.samples;
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].leap, Leap::NoWarning);
     // Sample time: receive time − time2, exactly to the nanosecond.
@@ -271,7 +233,7 @@ fn offset_is_named_second_plus_time2_minus_receive_time() {
 
     // Fractional seconds in the sentence are part of the reference time.
     let rec = Timestamp::new(named.secs() + 1, 900_000_000);
-    let s = samples(&feed(&mut d, &rmc("120008.25", 'A', "010324"), rec));
+    let s = feed(&mut d, &rmc("120008.25", 'A', "010324"), rec).samples;
     assert!((s[0].offset - (0.25 - 0.9 + 0.35)).abs() < 1e-9);
 }
 
@@ -280,8 +242,8 @@ fn status_v_is_not_in_sync() {
     let mut d = Setup::default().build();
     let rec = ts(2024, 3, 1, 12, 0, 7) + 0.1;
     let a = feed(&mut d, &rmc("120007", 'V', "010324"), rec);
-    assert!(samples(&a).is_empty());
-    assert_eq!(events(&a), vec![ClockEvent::Prop]);
+    assert!(a.samples.is_empty());
+    assert_eq!(a.events, vec![ClockEvent::Prop]);
     assert_eq!(d.clock().leap, Leap::NotInSync);
     assert_eq!(d.tally().rejected, 1);
     // The rejected sentence is the last timecode.
@@ -289,14 +251,14 @@ fn status_v_is_not_in_sync() {
 
     // GGA with fix quality 0, GLL with V.
     let a = feed(&mut d, &gga("120008", '0'), rec + 1.0);
-    assert!(samples(&a).is_empty());
+    assert!(a.samples.is_empty());
     let gll = sentence("GPGLL,5213.1439,N,02100.6511,E,120009,V,D");
-    assert!(samples(&feed(&mut d, &gll, rec + 2.0)).is_empty());
+    assert!(feed(&mut d, &gll, rec + 2.0).samples.is_empty());
     assert_eq!(d.tally().rejected, 3);
 
     // Status A again: a sample, leap no warning.
     let a = feed(&mut d, &rmc("120010", 'A', "010324"), rec + 3.0);
-    assert_eq!(samples(&a).len(), 1);
+    assert_eq!(a.samples.len(), 1);
     assert_eq!(d.clock().leap, Leap::NoWarning);
 }
 
@@ -308,7 +270,7 @@ fn ignstatus_accepts_status_v() {
     }
     .build();
     let rec = ts(2024, 3, 1, 12, 0, 7) + 0.1;
-    let s = samples(&feed(&mut d, &rmc("120007", 'V', "010324"), rec));
+    let s = feed(&mut d, &rmc("120007", 'V', "010324"), rec).samples;
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].leap, Leap::NoWarning);
 }
@@ -320,8 +282,8 @@ fn invalid_and_missing_checksums() {
     let good = rmc("120007", 'A', "010324");
     let bad = good.replace("5213", "5214");
     let a = feed(&mut d, &bad, rec);
-    assert_eq!(events(&a), vec![ClockEvent::BadReply]);
-    assert!(samples(&a).is_empty());
+    assert_eq!(a.events, vec![ClockEvent::BadReply]);
+    assert!(a.samples.is_empty());
     assert_eq!(d.clock().counters.badformat, 1);
     assert_eq!(d.totals().invalid, 1);
     assert_eq!(d.totals().total, 0);
@@ -329,22 +291,22 @@ fn invalid_and_missing_checksums() {
     // RMC always needs a checksum.
     let plain = good.split('*').next().unwrap().to_string() + "\r\n";
     let a = feed(&mut d, &plain, rec);
-    assert!(samples(&a).is_empty());
+    assert!(a.samples.is_empty());
     assert_eq!(d.clock().counters.badformat, 2);
     assert_eq!(d.tally().malformed, 1);
 
     // GGA may go without ...
     let gga_cs = gga("120008", '1');
     let gga_plain = gga_cs.split('*').next().unwrap().to_string() + "\r\n";
-    assert_eq!(samples(&feed(&mut d, &gga_plain, rec + 1.0)).len(), 1);
+    assert_eq!(feed(&mut d, &gga_plain, rec + 1.0).samples.len(), 1);
     // ... until it has been seen with one.
     assert_eq!(
-        samples(&feed(&mut d, &gga("120009", '1'), rec + 2.0)).len(),
+        feed(&mut d, &gga("120009", '1'), rec + 2.0).samples.len(),
         1
     );
     let gga_plain = gga("120010", '1').split('*').next().unwrap().to_string() + "\r\n";
     let a = feed(&mut d, &gga_plain, rec + 3.0);
-    assert!(samples(&a).is_empty());
+    assert!(a.samples.is_empty());
     assert_eq!(d.tally().malformed, 2);
     assert_eq!(d.clock().counters.badformat, 3);
     assert_tally_adds_up(d.totals());
@@ -360,29 +322,28 @@ fn garbage_truncated_and_overlong_lines() {
         &format!("xx\x01{}", rmc("120007", 'A', "010324")),
         rec,
     );
-    assert_eq!(samples(&a).len(), 1);
+    assert_eq!(a.samples.len(), 1);
     // A line without '$' is dropped; a cut sentence is bad format.
     let a = feed(&mut d, "garbage\r\n$GPRMC,1200\r\n", rec);
-    assert!(samples(&a).is_empty());
+    assert!(a.samples.is_empty());
     assert_eq!(d.totals().dropped, 1);
     assert_eq!(d.totals().malformed, 1); // RMC without checksum
     let cut = &rmc("120008", 'A', "010324")[..40];
     let a = feed(&mut d, &format!("{cut}*7\r\n"), rec);
-    assert!(samples(&a).is_empty());
+    assert!(a.samples.is_empty());
     assert_eq!(d.totals().invalid, 1);
     assert_eq!(d.clock().counters.badformat, 2);
     // Overlong: more than the buffer is dropped silently; 81 bytes with a
     // checksum is bad format.
     let long = format!("$GPTXT,{}\r\n", "y".repeat(200));
-    assert!(feed(&mut d, &long, rec).is_empty());
+    assert_eq!(feed(&mut d, &long, rec), Outcome::default());
     assert_eq!(d.totals().dropped, 2);
     let over = sentence(&format!("GPGGA,120009,{}", "1".repeat(70)));
     feed(&mut d, &over, rec);
     assert_eq!(d.totals().invalid, 2);
     // Binary junk.
     let junk: Vec<u8> = (0..=255u8).cycle().take(2000).collect();
-    d.receive(&junk, rec);
-    drain(&mut d);
+    let _ = testkit::feed(&mut d.0, PortId::MAIN, &junk, rec);
     assert_tally_adds_up(d.totals());
 }
 
@@ -394,11 +355,13 @@ fn mode_selects_sentences() {
         ..Default::default()
     }
     .build();
-    assert!(samples(&feed(&mut d, &rmc("120007", 'A', "010324"), rec)).is_empty());
+    assert!(feed(&mut d, &rmc("120007", 'A', "010324"), rec)
+        .samples
+        .is_empty());
     assert_eq!(d.tally().filtered, 1);
     // GGA only: leap was never set by an RMC, GGA sets it itself.
     assert_eq!(
-        samples(&feed(&mut d, &gga("120008", '1'), rec + 1.0)).len(),
+        feed(&mut d, &gga("120008", '1'), rec + 1.0).samples.len(),
         1
     );
     assert_eq!(d.tally().accepted, 1);
@@ -410,7 +373,9 @@ fn mode_selects_sentences() {
     }
     .build();
     assert_eq!(
-        samples(&feed(&mut d, &rmc("120007", 'A', "010324"), rec)).len(),
+        feed(&mut d, &rmc("120007", 'A', "010324"), rec)
+            .samples
+            .len(),
         1
     );
 
@@ -423,7 +388,7 @@ fn mode_selects_sentences() {
     feed(&mut d, &rmc("120007", 'A', "010324"), rec);
     feed(&mut d, &gga("120007", '1'), rec);
     assert_eq!(d.tally().filtered, 2);
-    let s = samples(&feed(&mut d, &zda("120008.00", "01,03,2024"), rec + 1.0));
+    let s = feed(&mut d, &zda("120008.00", "01,03,2024"), rec + 1.0).samples;
     assert_eq!(s.len(), 1);
     assert!((s[0].offset + 0.1).abs() < 1e-9);
 }
@@ -439,13 +404,13 @@ fn duplicates_are_filtered() {
         zda("120007", "01,03,2024")
     );
     let a = feed(&mut d, &burst, rec);
-    assert_eq!(samples(&a).len(), 1);
+    assert_eq!(a.samples.len(), 1);
     assert_eq!(d.tally().filtered, 2);
     assert_eq!(d.tally().accepted, 1);
     // The filtered ones did not replace the timecode.
     assert!(d.clock().timecode().starts_with("$GPRMC"));
     let a = feed(&mut d, &gga("120008", '1'), rec + 1.0);
-    assert_eq!(samples(&a).len(), 1);
+    assert_eq!(a.samples.len(), 1);
 }
 
 #[test]
@@ -454,17 +419,17 @@ fn zda_keeps_the_leap_indicator_as_it_was() {
     let mut d = Setup::default().build();
     // The clock starts without a warning (ntpd's zeroed `pp->leap`).
     assert_eq!(d.clock().leap, Leap::NoWarning);
-    let s = samples(&feed(&mut d, &zda("120007", "01,03,2024"), rec));
+    let s = feed(&mut d, &zda("120007", "01,03,2024"), rec).samples;
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].leap, Leap::NoWarning);
     // A GGA without fix sets "not in sync", and ZDA keeps it.
     feed(&mut d, &gga("120008", '0'), rec + 1.0);
     let a = feed(&mut d, &zda("120009", "01,03,2024"), rec + 2.0);
-    assert!(samples(&a).is_empty());
+    assert!(a.samples.is_empty());
     assert_eq!(d.tally().rejected, 2);
     assert_eq!(d.clock().status, ClockEvent::Prop);
     feed(&mut d, &gga("120010", '1'), rec + 3.0);
-    let s = samples(&feed(&mut d, &zda("120011", "01,03,2024"), rec + 4.0));
+    let s = feed(&mut d, &zda("120011", "01,03,2024"), rec + 4.0).samples;
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].leap, Leap::NoWarning);
 }
@@ -473,11 +438,11 @@ fn zda_keeps_the_leap_indicator_as_it_was() {
 fn second_60() {
     let mut d = Setup::default().build();
     let rec = ts(2016, 12, 31, 23, 59, 59) + 0.1;
-    let s = samples(&feed(&mut d, &rmc("235959", 'A', "311216"), rec));
+    let s = feed(&mut d, &rmc("235959", 'A', "311216"), rec).samples;
     assert_eq!(d.clock().lastref, Some(ts(2016, 12, 31, 23, 59, 59)));
     assert!((s[0].offset + 0.1).abs() < 1e-9);
     // 23:59:60 is accepted and names the POSIX time of the next midnight.
-    let s = samples(&feed(&mut d, &rmc("235960", 'A', "311216"), rec + 1.0));
+    let s = feed(&mut d, &rmc("235960", 'A', "311216"), rec + 1.0).samples;
     assert_eq!(s.len(), 1);
     assert_eq!(d.clock().lastref, Some(ts(2017, 1, 1, 0, 0, 0)));
     assert_eq!(d.clock().lastref.unwrap().secs(), 1_483_228_800);
@@ -486,437 +451,12 @@ fn second_60() {
     // A time-only sentence at the leap second, too.
     let mut d = Setup::default().build();
     feed(&mut d, &gga("235959", '1'), rec);
-    let s = samples(&feed(&mut d, &gga("235960.5", '1'), rec + 1.0));
+    let s = feed(&mut d, &gga("235960.5", '1'), rec + 1.0).samples;
     assert_eq!(s.len(), 1);
     assert_eq!(d.clock().lastref, Some(ts(2017, 1, 1, 0, 0, 0) + 0.5));
 }
 
-#[test]
-fn two_digit_years_and_centuries() {
-    // Trusted dates: 80..99 are 19yy, 00..79 20yy.
-    for (date, year) in [
-        ("010699", 1999),
-        ("010605", 2005),
-        ("010679", 2079),
-        ("010680", 1980),
-    ] {
-        let mut d = Setup {
-            mode: MODE_DATETRUST,
-            basedate: Basedate::from_ymd(1980, 1, 6).unwrap(),
-            ..Default::default()
-        }
-        .build();
-        let named = ts(year, 6, 1, 12, 0, 0);
-        let s = samples(&feed(&mut d, &rmc("120000", 'A', date), named + 0.1));
-        assert_eq!(d.clock().lastref, Some(named), "{date}");
-        assert!((s[0].offset + 0.1).abs() < 1e-9);
-    }
-    // 1980-01-01..05 came before GPS: read as 2080.
-    let mut d = Setup {
-        mode: MODE_DATETRUST,
-        ..Default::default()
-    }
-    .build();
-    feed(
-        &mut d,
-        &rmc("120000", 'A', "050180"),
-        ts(2080, 1, 5, 12, 0, 0),
-    );
-    assert_eq!(d.clock().lastref, Some(ts(2080, 1, 5, 12, 0, 0)));
-
-    // Untrusted: mapped into the 1024 weeks from the base date. A receiver
-    // with the roll-over bug says 1999-08-22 for 2019-04-07.
-    let mut d = Setup {
-        basedate: Basedate::from_ymd(2015, 1, 1).unwrap(),
-        ..Default::default()
-    }
-    .build();
-    let named = ts(2019, 4, 7, 12, 0, 0);
-    let s = samples(&feed(&mut d, &rmc("120000", 'A', "220899"), named + 0.1));
-    assert_eq!(d.clock().lastref, Some(named));
-    assert!((s[0].offset + 0.1).abs() < 1e-9);
-    // ... and the same for a four-digit year.
-    let mut d = Setup {
-        mode: MODE_IGNSTATUS,
-        basedate: Basedate::from_ymd(2015, 1, 1).unwrap(),
-        ..Default::default()
-    }
-    .build();
-    feed(&mut d, &zda("120001", "22,08,1999"), named + 1.1);
-    assert_eq!(d.clock().lastref, Some(named + 1.0));
-}
-
-fn pgrmf(week: u32, tow: u32, time: &str, leap: u32) -> String {
-    sentence(&format!(
-        "PGRMF,{week},{tow},000000,{time},{leap},5213.1439,N,02100.6511,E,A,2,0,226,2,1"
-    ))
-}
-
-#[test]
-fn gps_week_rollovers_with_pgrmf() {
-    // First roll-over: week 1023 -> 1024 on 1999-08-22 (13 leap seconds).
-    let mut d = Setup {
-        basedate: Basedate::from_ymd(1998, 1, 1).unwrap(),
-        ..Default::default()
-    }
-    .build();
-    let last = ts(1999, 8, 21, 23, 59, 46);
-    // A time of week past the end of the week is a bad date.
-    let s = samples(&feed(
-        &mut d,
-        &pgrmf(1023, 604_800, "235947", 13),
-        last + 0.1,
-    ));
-    assert!(s.is_empty());
-    assert_eq!(d.clock().counters.baddata, 1);
-    // The last GPS second of week 1023 is 23:59:46 UTC.
-    let s = samples(&feed(
-        &mut d,
-        &pgrmf(1023, 604_799, "235946", 13),
-        last + 0.1,
-    ));
-    assert_eq!(s.len(), 1);
-    assert_eq!(d.clock().lastref, Some(last));
-    let first = ts(1999, 8, 22, 0, 0, 0);
-    let s = samples(&feed(&mut d, &pgrmf(0, 13, "000000", 13), first + 0.1));
-    assert_eq!(s.len(), 1);
-    assert_eq!(d.clock().lastref, Some(first));
-    assert!((s[0].offset + 0.1).abs() < 1e-9);
-
-    // Second roll-over: 2019-04-07 is week 2048 (0 in 10 bits), 18 leap s.
-    let mut d = Setup {
-        basedate: Basedate::from_ymd(2015, 1, 1).unwrap(),
-        ..Default::default()
-    }
-    .build();
-    let before = ts(2019, 4, 6, 23, 59, 41);
-    feed(&mut d, &pgrmf(1023, 604_799, "235941", 18), before + 0.1);
-    assert_eq!(d.clock().lastref, Some(before));
-    let after = ts(2019, 4, 7, 0, 0, 0);
-    let s = samples(&feed(&mut d, &pgrmf(0, 18, "000000", 18), after + 0.1));
-    assert_eq!(s.len(), 1);
-    assert_eq!(d.clock().lastref, Some(after));
-    // The same sentence with a base date after 2019 lands one era later.
-    let mut d = Setup {
-        basedate: Basedate::from_ymd(2020, 1, 1).unwrap(),
-        ..Default::default()
-    }
-    .build();
-    feed(&mut d, &pgrmf(0, 18, "000000", 18), after + 0.1);
-    let later = Timestamp::from_secs(after.secs() + 1024 * 7 * 86_400);
-    assert_eq!(d.clock().lastref, Some(later));
-}
-
-#[test]
-fn pubx04_gives_the_date() {
-    let mut d = Setup {
-        mode: MODE_IGNSTATUS,
-        basedate: Basedate::from_ymd(2000, 1, 1).unwrap(),
-        ..Default::default()
-    }
-    .build();
-    let line = sentence("PUBX,04,073731.00,091202,113851.00,1196,15D,1930035,-2660.664,43,");
-    let named = ts(2002, 12, 9, 7, 37, 31);
-    let s = samples(&feed(&mut d, &line, named + 0.1));
-    assert_eq!(s.len(), 1);
-    assert_eq!(d.clock().lastref, Some(named));
-    assert_eq!(d.date_hold(), (DateType::WeekExtended, DATE_HOLD));
-}
-
-#[test]
-fn zdg_is_gps_time_of_the_next_second() {
-    let mut d = Setup::default().build();
-    let rec = ts(2024, 3, 1, 12, 0, 0) + 0.1;
-    let zdg = sentence("GPZDG,120001.0,01,03,2024,03.50,2");
-    let a = feed(&mut d, &zdg, rec);
-    assert_eq!(samples(&a).len(), 1);
-    assert_eq!(d.clock().lastref, Some(ts(2024, 3, 1, 12, 0, 0)));
-    assert!(d.gps_time());
-    assert!(a
-        .iter()
-        .any(|a| matches!(a, Action::Log(l) if l.contains("GPS time"))));
-    // From now on UTC sentences are ignored.
-    let a = feed(&mut d, &rmc("120001", 'A', "010324"), rec + 1.0);
-    assert!(samples(&a).is_empty());
-    assert_eq!(d.tally().filtered, 1);
-    // A ZDG that says its time is invalid is rejected.
-    let a = feed(
-        &mut d,
-        &sentence("GPZDG,120003.0,01,03,2024,03.50,0"),
-        rec + 2.0,
-    );
-    assert_eq!(events(&a), vec![ClockEvent::Prop]);
-}
-
-#[test]
-fn bad_time_and_bad_date() {
-    let mut d = Setup::default().build();
-    let rec = ts(2024, 3, 1, 12, 0, 7) + 0.1;
-    let a = feed(&mut d, &rmc("126007", 'A', "010324"), rec);
-    assert_eq!(events(&a), vec![ClockEvent::BadTime]);
-    assert!(a
-        .iter()
-        .any(|a| matches!(a, Action::Log(l) if l.contains("time"))));
-    let a = feed(&mut d, &rmc("120007", 'A', "310224"), rec);
-    assert_eq!(events(&a), vec![ClockEvent::BadDate]);
-    assert_eq!(d.clock().counters.baddata, 2);
-    assert_eq!(d.tally().malformed, 2);
-    assert!(d.clock().timecode().contains("310224"));
-}
-
-#[test]
-fn date_hold_and_priority() {
-    let mut d = Setup::default().build();
-    let rec = ts(2024, 3, 1, 12, 0, 7) + 0.1;
-    feed(&mut d, &rmc("120007", 'A', "010324"), rec);
-    assert_eq!(d.date_hold(), (DateType::TwoDigitYear, DATE_HOLD));
-    feed(&mut d, &zda("120008", "01,03,2024"), rec + 1.0);
-    assert_eq!(d.date_hold(), (DateType::FourDigitYear, DATE_HOLD));
-    // While a four-digit date is held, RMC's date is not even looked at.
-    let s = samples(&feed(&mut d, &rmc("120009", 'A', "999999"), rec + 2.0));
-    assert_eq!(s.len(), 1);
-    assert_eq!(d.clock().lastref, Some(ts(2024, 3, 1, 12, 0, 9)));
-    // Time-only sentences are dated by the held date, not the receive time.
-    let far = rec + 86_400.0 * 3.0;
-    feed(&mut d, &gga("120010", '1'), far);
-    assert_eq!(d.clock().lastref, Some(ts(2024, 3, 1, 12, 0, 10)));
-    // Hold counts down; below DATE_HLIM any date is taken again.
-    for _ in 0..(DATE_HOLD - DATE_HLIM) {
-        d.timer(rec);
-    }
-    assert_eq!(d.date_hold(), (DateType::FourDigitYear, DATE_HLIM));
-    d.timer(rec);
-    assert_eq!(d.date_hold(), (DateType::None, DATE_HLIM - 1));
-    let a = feed(&mut d, &rmc("120011", 'A', "999999"), rec + 4.0);
-    assert_eq!(events(&a), vec![ClockEvent::BadDate]);
-    for _ in 0..DATE_HLIM {
-        d.timer(rec);
-    }
-    assert_eq!(d.date_hold(), (DateType::None, 0));
-    // No date held: the receive time is the pivot.
-    feed(&mut d, &gga("120012", '1'), far);
-    assert_eq!(d.clock().lastref, Some(ts(2024, 3, 4, 12, 0, 12)));
-}
-
-#[test]
-fn time_only_sentences_unfold_around_the_receive_time() {
-    let mut d = Setup {
-        time2: Some(0.2),
-        ..Default::default()
-    }
-    .build();
-    // 23:59:59.9 named, received after midnight: yesterday.
-    let rec = ts(2024, 3, 2, 0, 0, 0) + 0.3;
-    let s = samples(&feed(&mut d, &gga("235959.9", '1'), rec));
-    assert_eq!(d.clock().lastref, Some(ts(2024, 3, 1, 23, 59, 59) + 0.9));
-    assert!((s[0].offset - (-0.4 + 0.2)).abs() < 1e-9);
-    // 00:00:00.5 named, receive time (minus time2) still before midnight.
-    let rec = ts(2024, 3, 2, 0, 0, 0) + 0.1;
-    feed(&mut d, &gga("000000.5", '1'), rec);
-    assert_eq!(d.clock().lastref, Some(ts(2024, 3, 2, 0, 0, 0) + 0.5));
-}
-
-#[test]
-fn flag4_obscures_the_position() {
-    let mut d = Setup {
-        flags: ClockFlags::FLAG4,
-        ..Default::default()
-    }
-    .build();
-    let rec = ts(2024, 3, 1, 12, 0, 7) + 0.1;
-    let s = samples(&feed(&mut d, &rmc("120007", 'A', "010324"), rec));
-    assert_eq!(s.len(), 1);
-    let code = d.clock().timecode().to_string();
-    assert_eq!(
-        code,
-        "$GPRMC,120007,A,____.____,_,_____.____,_,000.0,226.0,010324,004.2,E,D*__"
-    );
-    let a = drain_poll(&mut d, rec + 1.0);
-    assert_eq!(stats(&a), vec![code]);
-    // Rejected sentences are saved obscured, too.
-    feed(&mut d, &gga("120008", '0'), rec + 1.0);
-    assert!(d
-        .clock()
-        .timecode()
-        .starts_with("$GPGGA,120008,____.____,N,_____.____,E,0"));
-}
-
-fn drain_poll(d: &mut D, now: Timestamp) -> Vec<Action> {
-    d.poll(now);
-    drain(d)
-}
-
-#[test]
-fn poll_timeouts_and_clockstats() {
-    let mut d = Setup::default().build();
-    let rec = ts(2024, 3, 1, 12, 0, 7) + 0.1;
-    // Nothing received: one timeout, reported once.
-    let a = drain_poll(&mut d, rec);
-    assert_eq!(events(&a), vec![ClockEvent::Timeout]);
-    assert_eq!(stats(&a), vec![String::new()]);
-    let a = drain_poll(&mut d, rec);
-    assert!(events(&a).is_empty());
-    assert_eq!(d.clock().counters.noreply, 1);
-    assert_eq!(d.clock().counters.polls, 0);
-
-    for i in 0..5 {
-        feed(
-            &mut d,
-            &rmc(&format!("12000{}", 7 + i / 3), 'A', "010324"),
-            rec,
-        );
-    }
-    let a = drain_poll(&mut d, rec);
-    assert_eq!(d.clock().counters.polls, 1);
-    assert!(a.iter().any(|a| matches!(a, Action::Filtered(_))));
-    assert_eq!(events(&a), vec![ClockEvent::Nominal]);
-    assert_eq!(
-        stats(&a),
-        vec![rmc("120008", 'A', "010324").trim_end().to_string()]
-    );
-    assert_eq!(d.tally(), Tally::default());
-    assert_eq!(d.totals().accepted, 2);
-    assert_eq!(d.totals().filtered, 3);
-}
-
-#[test]
-fn extended_clockstats() {
-    let mut d = Setup {
-        mode: MODE_EXTLOG,
-        ..Default::default()
-    }
-    .build();
-    let rec = ts(2024, 3, 1, 12, 0, 7) + 0.1;
-    let a = drain_poll(&mut d, rec);
-    assert_eq!(stats(&a), vec!["(none)  0 0 0 0 0 0".to_string()]);
-    feed(&mut d, &rmc("120007", 'A', "010324"), rec);
-    feed(&mut d, &gga("120007", '1'), rec);
-    feed(&mut d, &sentence("GPGSV,3,1,12"), rec);
-    feed(&mut d, &rmc("120008", 'V', "010324"), rec);
-    feed(&mut d, &rmc("120009", 'A', "320399"), rec);
-    let a = drain_poll(&mut d, rec);
-    let code = rmc("120009", 'A', "320399");
-    assert_eq!(stats(&a), vec![format!("{}  5 1 1 1 1 0", code.trim_end())]);
-}
-
-#[test]
-fn delay_measurement_lines() {
-    let mut d = Setup {
-        mode: MODE_DELAYMEAS | MODE_GGA,
-        ..Default::default()
-    }
-    .build();
-    let rec = Timestamp::new(ts(2024, 3, 1, 12, 0, 7).secs(), 250_000_000);
-    let a = feed(&mut d, &rmc("120007", 'A', "010324"), rec);
-    assert_eq!(stats(&a), vec!["delay 0.250000 $GPRMC".to_string()]);
-    let a = feed(&mut d, &gga("120007", '1'), rec);
-    assert_eq!(stats(&a), vec!["delay 0.250000 $GPGGA".to_string()]);
-    let a = feed(&mut d, &sentence("GPGSV,3,1,12"), rec);
-    assert!(stats(&a).is_empty());
-}
-
-#[test]
-fn lines_split_across_reads() {
-    let mut d = Setup::default().build();
-    let line = rmc("120007", 'A', "010324");
-    let (a, b) = line.split_at(30);
-    let t1 = ts(2024, 3, 1, 12, 0, 7) + 0.05;
-    let t2 = ts(2024, 3, 1, 12, 0, 7) + 0.2;
-    assert!(feed(&mut d, a, t1).is_empty());
-    let s = samples(&feed(&mut d, b, t2));
-    assert_eq!(s[0].time, t2);
-    // The timer drops a half line once samples go stale.
-    feed(&mut d, "$GPGGA,1200", t2);
-    for _ in 0..3 {
-        d.timer(t2);
-    }
-    assert!(d.clock().pending().is_empty());
-    let s = samples(&feed(&mut d, &gga("120009", '1')[6..], t2 + 2.0));
-    assert!(s.is_empty());
-    assert_eq!(d.totals().dropped, 1);
-}
-
-#[test]
-fn sample_expiry() {
-    let mut d = Setup::default().build();
-    let rec = ts(2024, 3, 1, 12, 0, 7) + 0.1;
-    feed(&mut d, &rmc("120007", 'A', "010324"), rec);
-    feed(&mut d, &rmc("120008", 'A', "010324"), rec + 1.0);
-    assert_eq!(d.clock().pending().len(), 2);
-    d.timer(rec);
-    d.timer(rec);
-    assert_eq!(d.clock().pending().len(), 2);
-    d.timer(rec);
-    assert_eq!(d.clock().pending().len(), 1);
-    d.timer(rec);
-    assert!(d.clock().pending().is_empty());
-}
-
-fn pps_setup(flags: ClockFlags, mode: u32) -> D {
-    Setup {
-        flags,
-        mode,
-        time1: Some(0.000_5),
-        time2: Some(0.1),
-        ..Default::default()
-    }
-    .build()
-}
-
-fn edge(t: Timestamp, kind: PpsEdgeKind) -> PpsEdge {
-    PpsEdge {
-        time: t,
-        sequence: 1,
-        kind,
-    }
-}
-
-#[test]
-fn pps_augments_the_receive_time() {
-    let mut d = pps_setup(ClockFlags::FLAG1, 0);
-    let second = ts(2024, 3, 1, 12, 0, 7);
-    // Edge 2 µs late; sentence received 0.35 s later.
-    d.pps(edge(second + 0.000_002, PpsEdgeKind::Assert));
-    let s = samples(&feed(&mut d, &rmc("120007", 'A', "010324"), second + 0.35));
-    assert_eq!(s.len(), 1);
-    // Receive time moved to the edge minus time1.
-    assert_eq!(s[0].time, second + (0.000_002 - 0.000_5));
-    assert!((s[0].offset - 0.000_498).abs() < 1e-9);
-    assert_eq!(d.tally().pps_used, 1);
-    assert!(d.pps_in_control());
-    assert_eq!(d.precision(), PPS_PRECISION);
-    drain_poll(&mut d, second);
-    assert!(d.pps_in_control());
-    // A poll interval without PPS samples turns it down again.
-    drain_poll(&mut d, second);
-    assert!(!d.pps_in_control());
-    assert_eq!(d.precision(), PRECISION);
-
-    // A stale edge (5 s old) is not used: time2 applies.
-    let s = samples(&feed(&mut d, &rmc("120012", 'A', "010324"), second + 5.35));
-    assert_eq!(s[0].time, second + 5.25);
-    // An edge near half a second off is ambiguous: not used.
-    d.pps(edge(second + 5.75, PpsEdgeKind::Assert));
-    let s = samples(&feed(&mut d, &rmc("120013", 'A', "010324"), second + 6.35));
-    assert_eq!(s[0].time, second + 6.25);
-    // The other edge kind is ignored.
-    let mut d = pps_setup(ClockFlags::FLAG1, 0);
-    d.pps(edge(second, PpsEdgeKind::Clear));
-    let s = samples(&feed(&mut d, &rmc("120007", 'A', "010324"), second + 0.35));
-    assert_eq!(s[0].time, second + 0.25);
-    assert_eq!(d.tally().pps_used, 0);
-
-    // Quiet PPS: used, but not claimed.
-    let mut d = pps_setup(ClockFlags::FLAG1 | ClockFlags::FLAG2, MODE_QUIETPPS);
-    d.pps(edge(second, PpsEdgeKind::Clear));
-    let s = samples(&feed(&mut d, &rmc("120007", 'A', "010324"), second + 0.35));
-    assert_eq!(s[0].time, second + -0.000_5);
-    assert_eq!(d.tally().pps_used, 1);
-    assert!(!d.pps_in_control());
-
-    // Without flag1, edges are ignored.
-    let mut d = pps_setup(ClockFlags::empty(), 0);
-    d.pps(edge(second, PpsEdgeKind::Assert));
-    let s = samples(&feed(&mut d, &rmc("120007", 'A', "010324"), second + 0.35));
-    assert_eq!(s[0].time, second + 0.25);
-}
+#[path = "driver_tests_dates.rs"]
+mod dates;
+#[path = "driver_tests_polls.rs"]
+mod polls;

@@ -101,6 +101,8 @@
 
 pub mod calgps;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 pub mod parse;
 mod sentence;
 

@@ -430,6 +430,11 @@ fn xor_all(bytes: &[u8]) -> u8 {
     x
 }
 
+/// The NMEA checksum: XOR of every byte between `$` and `*`.
+pub fn checksum(body: &[u8]) -> u8 {
+    xor_all(body)
+}
+
 fn hex_upper(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b - b'0'),

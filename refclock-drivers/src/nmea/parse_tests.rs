@@ -4,8 +4,7 @@ use super::*;
 
 /// `$body*CS` with the right checksum.
 fn with_cs(body: &str) -> String {
-    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
-    format!("${body}*{cs:02X}")
+    format!("${body}*{:02X}", checksum(body.as_bytes()))
 }
 
 fn tod(hour: u8, minute: u8, second: u8, nanos: u32) -> TimeOfDay {

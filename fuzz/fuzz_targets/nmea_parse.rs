@@ -1,9 +1,0 @@
-//! Fuzz target `nmea_parse`: see `refclock_fuzz_harness::nmea_parse` for the input
-//! format and the properties checked.
-#![no_main]
-
-use libfuzzer_sys::fuzz_target;
-
-fuzz_target!(|data: &[u8]| {
-    let _ = refclock_fuzz_harness::nmea_parse::nmea_parse(data);
-});
