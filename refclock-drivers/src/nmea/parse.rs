@@ -416,6 +416,17 @@ pub(crate) fn frame(line: &[u8]) -> Result<Frame<'_>, ParseError> {
     })
 }
 
+/// The NMEA checksum of a sentence body (the bytes between `$` and `*`):
+/// the XOR of every byte, as `*HH` states it in upper-case hex.
+///
+/// ```
+/// use refclock_drivers::nmea::parse::checksum;
+/// assert_eq!(checksum(b"GPGLL,5213.1439,N,02100.6511,E,093802,A,D"), 0x48);
+/// ```
+pub fn checksum(body: &[u8]) -> u8 {
+    xor_all(body)
+}
+
 /// XOR of all bytes, eight at a time.
 fn xor_all(bytes: &[u8]) -> u8 {
     let mut chunks = bytes.chunks_exact(8);
