@@ -1,5 +1,5 @@
 //! The simulated NMEA receiver (feature `sim`): a [`DeviceModel`] that
-//! writes each second's sentences with the [`encode`](super::encode)r, in
+//! writes each second's sentences with the encoder ([`super::encode`]), in
 //! a receiver's style, and ignores what the driver writes (an NMEA
 //! receiver answers nothing ntpd's driver sends).
 //!

@@ -63,7 +63,7 @@ fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
 
 /// `$body*CS\r\n`.
 fn sentence(body: &str) -> String {
-    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
+    let cs = crate::nmea::parse::checksum(body.as_bytes());
     format!("${body}*{cs:02X}\r\n")
 }
 

@@ -2,7 +2,8 @@
 
 use super::*;
 
-/// `$body*CS` with the right checksum.
+/// `$body*CS` with the right checksum (computed here, not with
+/// [`checksum`], so that the decoder's is checked against it).
 fn with_cs(body: &str) -> String {
     let cs = body.bytes().fold(0u8, |a, b| a ^ b);
     format!("${body}*{cs:02X}")
