@@ -156,6 +156,9 @@ impl Writing {
     /// reached).
     pub fn write_due(&mut self, pty: &Pty) {
         let len = self.bytes.len();
+        if self.pos >= len {
+            return;
+        }
         let mut end = if self.byte_ns == 0 {
             len
         } else {

@@ -377,7 +377,13 @@ impl Runner {
         }
     }
 
-    fn enqueue(&mut self, g: Group) {
+    /// Queues a group by its start (after those starting at the same
+    /// instant); messages without bytes are left out.
+    fn enqueue(&mut self, mut g: Group) {
+        g.items.retain(|i| !i.message.bytes.is_empty());
+        if g.items.is_empty() {
+            return;
+        }
         let i = self.queue.partition_point(|q| q.start <= g.start);
         self.queue.insert(i, g);
     }

@@ -6,6 +6,8 @@
 //! answers too.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -14,7 +16,7 @@ use refclock_core::os::serial::SerialPort;
 use refclock_core::port::SerialConfig;
 use refclock_core::sim::{DeviceModel, Epoch, Message, Timeline};
 use refclock_core::Timestamp;
-use refclock_sim::{parse_scenarios, SimConfig, SimHandle, Simulator, TruthRecord};
+use refclock_sim::{parse_scenarios, SimConfig, SimEventKind, SimHandle, Simulator, TruthRecord};
 
 /// Loose bound on lateness: an answer due at t is written in
 /// [t, t + SLACK) (by the truth records).
@@ -26,6 +28,8 @@ const ARRIVAL: f64 = 0.5;
 #[derive(Default)]
 struct Responder {
     line: Vec<u8>,
+    /// How often the device was switched off.
+    resets: Arc<AtomicUsize>,
 }
 
 impl DeviceModel for Responder {
@@ -47,6 +51,8 @@ impl DeviceModel for Responder {
             }
             match std::mem::take(&mut self.line).as_slice() {
                 b"ping" => out.push(Message::line("PONG", "pong\r\n")),
+                // A model may well answer nothing this way.
+                b"nothing" => out.push(Message::new("EMPTY", Vec::new())),
                 b"time?" => {
                     let next = now.secs() + 1;
                     let epoch = tl.epoch(next);
@@ -64,6 +70,7 @@ impl DeviceModel for Responder {
 
     fn reset(&mut self) {
         self.line.clear();
+        self.resets.fetch_add(1, Ordering::SeqCst);
     }
 }
 
@@ -223,9 +230,14 @@ fn the_truth_log_has_the_input_and_the_answers() {
     })
     .unwrap();
     let port = open(h.path());
+    port.write_all(b"nothing\r").unwrap();
     port.write_all(b"ping\r").unwrap();
     read_until(&port, b"pong\r\n", Duration::from_secs(2)).expect("pong");
     h.stop().unwrap();
+    assert!(
+        h.truth().iter().all(|r| r.kind == "PONG"),
+        "an empty answer is no message"
+    );
     let text = std::fs::read_to_string(&log).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(text
@@ -238,9 +250,54 @@ fn the_truth_log_has_the_input_and_the_answers() {
         .lines()
         .position(|l| l.starts_with("TRUTH ") && l.contains(" kind=PONG "));
     assert!(input.unwrap() < pong.unwrap(), "{text}");
-    assert!(text.contains(" len=5 text=ping\\x0D"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("INPUT ") && l.ends_with("ping\\x0D")),
+        "{text}"
+    );
     let r: TruthRecord = text.lines().nth(pong.unwrap()).unwrap().parse().unwrap();
     // Burst: the whole answer in one write.
     assert_eq!((r.first, r.first), (r.eol, r.last));
     assert!(r.flags.reply);
+}
+
+#[test]
+fn a_vanishing_device_forgets_its_pending_answers() {
+    let resets = Arc::new(AtomicUsize::new(0));
+    let device = Responder {
+        resets: Arc::clone(&resets),
+        ..Responder::default()
+    };
+    let mut h = Simulator::start(SimConfig {
+        scenarios: parse_scenarios("vanish:after=1,for=1").unwrap(),
+        ..SimConfig::new(Box::new(device))
+    })
+    .unwrap();
+    // The run's first second is the one after the start; the device goes
+    // at the next.
+    let started = h.events()[0].at;
+    let gone_at = Timestamp::from_secs(started.secs() + 2);
+    let port = open(h.path());
+    let ask = Timestamp::new(started.secs() + 1, 300_000_000);
+    std::thread::sleep(Duration::from_secs_f64((ask - now()).max(0.0)));
+    // Due 100 ms after the device has gone.
+    port.write_all(b"time?\r").unwrap();
+    let truth = h.wait_for_records(1, Duration::from_secs(3));
+    let gone = h.wait_for_event(Duration::from_secs(1), |e| {
+        matches!(e.kind, SimEventKind::Vanished(_))
+    });
+    h.stop().unwrap();
+    let r = truth.first().expect("a record of the answer");
+    assert!(
+        r.flags.reply && r.flags.vanished && r.first.is_none(),
+        "{r}"
+    );
+    assert_eq!(r.named, Some(gone_at));
+    let gone = gone.expect("the device vanished");
+    assert!(
+        gone.at >= gone_at && gone.at - gone_at < SLACK,
+        "{}",
+        gone.at
+    );
+    assert_eq!(resets.load(Ordering::SeqCst), 1);
 }
