@@ -268,7 +268,12 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
     let mut simulator = None;
     let mut device = opts.clock.device.clone();
     if let Some(scenario) = &opts.simulate {
-        let sim = crate::sim::start_builtin(opts.clock.kind, scenario, &opts.clock.fudge)
+        let setup = refclock_sim::DeviceSetup {
+            unit: opts.clock.unit,
+            fudge: opts.clock.fudge.clone(),
+            options: Vec::new(),
+        };
+        let sim = refclock_sim::start_builtin(opts.clock.kind, scenario, &setup)
             .map_err(|e| Fatal::Startup(format!("Could not start the simulated receiver: {e}")))?;
         device = Some(PathBuf::from(sim.path()));
         eprintln!(

@@ -9,10 +9,10 @@
 //!   driver names, `path`/`ppspath` driver options, `--simulate`).
 //! * [`app`]: runs one driver in the host loop and carries out its samples:
 //!   `SAMPLE:` lines on stdout, datagrams to chronyd, clockstats records.
-//! * [`sim`]: the receiver simulator (also the `refclock-sim` binary), which
-//!   plays a receiver on a pseudo-terminal for users without hardware and for
-//!   the tests.
+//!
+//! The receiver simulator behind `--simulate` and the `refclock-sim` binary
+//! is the `refclock-sim` crate, which plays any driver's simulated device
+//! on a pseudo-terminal.
 
 pub mod app;
 pub mod args;
-pub mod sim;

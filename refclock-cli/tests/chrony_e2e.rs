@@ -15,7 +15,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use chrony::{sock_refclock, Chronyd};
-use refclock_cli::sim::{SimConfig, SimHandle, Simulator};
+use refclock_sim::{SimConfig, SimHandle, Simulator};
 
 /// On-time delay of the simulated sentence after the second it names.
 const DELAY: f64 = 0.200;
@@ -111,7 +111,7 @@ fn chronyd_accepts_ntp_refclock_samples() {
     let truth = sim.truth();
     assert!(!truth.is_empty());
     for t in truth.iter().filter(|t| t.last.is_some()) {
-        let lag = t.last.unwrap() - t.named;
+        let lag = t.last.unwrap() - t.named.unwrap();
         assert!(
             (lag - DELAY).abs() < TOLERANCE,
             "simulator wrote {lag} s late"

@@ -1,6 +1,7 @@
 //! The `refclock-sim` binary: prints its pty, writes sentences into it,
-//! writes the truth log, ends on a signal or after `--duration`, and
-//! rejects bad options with usage and exit status 1.
+//! writes the truth log, ends on a signal or after `--duration`, picks
+//! the device by driver, mode and options, and rejects bad options with
+//! usage and exit status 1.
 
 use std::fs::OpenOptions;
 use std::io::{BufRead, BufReader, Read};
@@ -9,8 +10,8 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use refclock_cli::sim::nmea::verify;
-use refclock_cli::sim::TruthRecord;
+use refclock_drivers::nmea::encode::verify;
+use refclock_sim::TruthRecord;
 
 const BIN: &str = env!("CARGO_BIN_EXE_refclock-sim");
 
@@ -90,7 +91,9 @@ fn runs_for_its_duration_and_writes_the_truth() {
         }
     }
     assert_eq!(got, expected);
-    assert!(text.contains("format=nmea:garmin scenarios=badsum:every=3 seed=9 delay_ms=30"));
+    let header = text.lines().next().unwrap();
+    assert!(header.contains(" scenarios=badsum:every=3 seed=9 delay_ms=30 "));
+    assert!(header.contains(" device=NMEA receiver, garmin style (RMC GGA GLL PGRMF)"));
 }
 
 #[test]
@@ -129,6 +132,9 @@ fn help_and_bad_options() {
         "leap",
         "--truth",
         "--burst",
+        "--driver",
+        "--option",
+        "nmea (GPS_NMEA, type 20)",
     ] {
         assert!(text.contains(word), "help mentions {word}");
     }
@@ -139,6 +145,13 @@ fn help_and_bad_options() {
         &["--scenario", "leap", "--scenario", "rollover"],
         &["--format", "tsip"],
         &["--format", "nmea:sirf"],
+        &["--driver", "nosuch"],
+        &["--driver", "8"],
+        &["--driver", "trimble"],
+        &["--mode", "0xZZ"],
+        &["--option", "style"],
+        &["--option", "colour=red"],
+        &["--driver", "1", "--talker", "GN"],
         &["--baud"],
         &["--baud", "fast"],
         &["--baud", "9600", "--burst"],

@@ -72,15 +72,21 @@ impl Epoch {
     }
 }
 
-/// When a message is to be written.
+/// When a message is to be written. The simulator writes messages in
+/// groups: a message due [`Due::At`] an instant opens a group, and the
+/// `Next` messages after it (in the order the model gave them) follow it
+/// on the line at the serial speed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Due {
-    /// As soon as the bytes before it are out (a spontaneous message after
-    /// the first of its second, or an answer without timing).
+    /// Right after the message before it; for the first message of
+    /// [`DeviceModel::second`], at the whole second (plus the scenarios'
+    /// delay); for the first answer of [`DeviceModel::input`], as soon as
+    /// the line is free.
     #[default]
     Next,
-    /// Its on-time byte at this system time (the first message of a
-    /// second; an answer the device times, like the HP's `T`).
+    /// Its on-time byte at this system time, plus the delay the scenarios
+    /// give the wall second it falls in (an answer the device times, like
+    /// the HP's timecode 980 ms before the second it names).
     At(Timestamp),
 }
 
@@ -98,6 +104,9 @@ pub struct Message {
     pub end: usize,
     /// The second the message names, if it is a timecode.
     pub named: Option<Timestamp>,
+    /// The same as the receiver states it in UTC (second 60 kept), for
+    /// the truth log; set with `named` by [`Message::naming`].
+    pub time: Option<CivilTime>,
     /// It says the time is good.
     pub valid: bool,
     /// It carries a checksum.
@@ -119,6 +128,7 @@ impl Message {
             on_time: 0,
             end,
             named: None,
+            time: None,
             valid: true,
             checksum: false,
             corrupt: false,
@@ -141,6 +151,7 @@ impl Message {
     pub fn naming(self, epoch: &Epoch) -> Message {
         Message {
             named: Some(epoch.named),
+            time: Some(epoch.time),
             valid: epoch.valid,
             ..self
         }
@@ -215,13 +226,18 @@ pub trait DeviceModel: Send {
     /// setting cannot be read.
     fn baud(&self) -> u32;
 
-    /// What the device sends on its own in the second `epoch` names, in
-    /// order; the first's on-time byte is written at the whole second
-    /// (plus the scenario's delay), the others follow.
+    /// What the device sends on its own in the wall second whose epoch
+    /// this is, in order (see [`Due`]): the first's on-time byte is
+    /// written at the whole second (plus the scenarios' delay), the
+    /// others follow. Called once per wall second, in order, shortly
+    /// before it begins, also for seconds whose output a scenario then
+    /// suppresses.
     fn second(&mut self, epoch: &Epoch, out: &mut Vec<Message>);
 
-    /// The driver wrote `data` at system time `now`; queue the answers in
-    /// `out` (due at once, or at an instant the device chooses).
+    /// The driver wrote `data` at system time `now` (the bytes as read,
+    /// not split into commands); queue the answers in `out` (see [`Due`]:
+    /// as soon as possible, or at an instant the device chooses).
+    /// `timeline` tells which second a wall-clock second names.
     fn input(
         &mut self,
         data: &[u8],
@@ -233,8 +249,10 @@ pub trait DeviceModel: Send {
     }
 
     /// Spoils `message` the way a line error would and a checksum or a
-    /// format check catches (a wrong checksum, where the format has one);
-    /// returns false when the model cannot (the message is left alone).
+    /// format check catches (a wrong checksum, where the format has one),
+    /// keeping `on_time` and `end` right; returns false when the model
+    /// cannot (the message is left alone). The simulator sets
+    /// [`Message::corrupt`] when this returns true.
     fn corrupt(&self, message: &mut Message) -> bool {
         let _ = message;
         false
@@ -243,6 +261,16 @@ pub trait DeviceModel: Send {
     /// The device is switched off (the simulated device vanished): forget
     /// what a dialogue had reached.
     fn reset(&mut self) {}
+
+    /// Whether the `garbage` scenario may write `byte` between messages:
+    /// it must neither start nor end a message for this format, so that
+    /// garbage spoils at most the message it sticks to. The default
+    /// allows what is printable once a reader strips the parity bit
+    /// (`& 0x7f`), i.e. no CR, LF or other control character; a model
+    /// whose messages open with a printable character excludes it too.
+    fn garbage_allowed(&self, byte: u8) -> bool {
+        (0x20..0x7f).contains(&(byte & 0x7f))
+    }
 }
 
 /// Ends of the UTC days after which a leap second was inserted, with the
@@ -305,5 +333,29 @@ mod tests {
         assert_eq!(m.text(), "abc");
         let m = Message::new("B", vec![1, 2, 3]);
         assert_eq!(m.end, 2);
+    }
+
+    #[test]
+    fn naming_keeps_the_civil_time() {
+        let leap = Epoch::new(CivilTime::new(2016, 12, 31, 23, 59, 60));
+        let m = Message::new("T", vec![b'x']).naming(&leap);
+        assert_eq!(m.named, Some(leap.named));
+        assert_eq!(m.time.map(|t| t.second), Some(60));
+    }
+
+    #[test]
+    fn default_garbage_is_printable() {
+        struct Quiet;
+        impl DeviceModel for Quiet {
+            fn describe(&self) -> String {
+                "quiet".into()
+            }
+            fn baud(&self) -> u32 {
+                9600
+            }
+            fn second(&mut self, _: &Epoch, _: &mut Vec<Message>) {}
+        }
+        assert!(Quiet.garbage_allowed(b'a') && Quiet.garbage_allowed(0xE1));
+        assert!(!Quiet.garbage_allowed(b'\r') && !Quiet.garbage_allowed(0x8A));
     }
 }

@@ -92,7 +92,7 @@ macro_rules! implemented {
 /// The drivers of this build, one line each, in type order.
 pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "nmea")]
-    implemented!(nmea::NmeaDriver),
+    implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
     implemented!(hpgps::HpgpsDriver, device),
     #[cfg(feature = "zyfer")]
@@ -313,5 +313,13 @@ mod tests {
         let c = start(20, DriverConfig::default()).unwrap().unwrap();
         assert_eq!(c.info().kind, 20);
         assert!(by_kind(20).unwrap().implemented().is_some());
+    }
+
+    #[cfg(all(feature = "nmea", feature = "sim"))]
+    #[test]
+    fn nmea_has_a_simulated_device() {
+        let make = implemented(20).and_then(|d| d.device).expect("a device");
+        let dev = make(&refclock_core::sim::DeviceSetup::default()).unwrap();
+        assert!(dev.describe().starts_with("NMEA"));
     }
 }

@@ -161,7 +161,7 @@ fn rmc(t: Timestamp) -> String {
         c.month,
         c.year % 100
     );
-    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
+    let cs = refclock_drivers::nmea::parse::checksum(body.as_bytes());
     format!("${body}*{cs:02X}\r\n")
 }
 

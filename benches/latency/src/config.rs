@@ -4,9 +4,10 @@
 
 use std::time::Duration;
 
-use refclock_cli::sim::{
-    parse_scenarios, Format, NmeaStyle, Planner, Scenario, SimConfig, SimError,
-};
+use refclock_core::sim::{DeviceModel, Epoch};
+use refclock_drivers::nmea::device::NmeaDevice;
+use refclock_drivers::nmea::encode::NmeaStyle;
+use refclock_sim::{parse_scenarios, Scenario, SimConfig, SimError};
 
 /// The serial speed of the paced configurations (NMEA's standard).
 pub const BAUD: u32 = 4800;
@@ -47,17 +48,21 @@ impl Receiver {
         parse_scenarios(self.scenarios)
     }
 
+    /// The simulated receiver.
+    pub fn device(&self) -> Result<NmeaDevice, SimError> {
+        Ok(NmeaDevice::new(self.nmea_style()?))
+    }
+
     /// The simulator configuration, with the on-time byte `delay` after
     /// the whole second.
     pub fn sim_config(&self, delay: Duration) -> Result<SimConfig, SimError> {
         Ok(SimConfig {
-            format: Format::Nmea(self.nmea_style()?),
             scenarios: self.scenario_list()?,
             baud: Some(BAUD),
             paced: self.paced,
             delay,
             seed: SEED,
-            ..SimConfig::default()
+            ..SimConfig::new(Box::new(self.device()?))
         })
     }
 
@@ -65,14 +70,12 @@ impl Receiver {
     /// the checksum), as the simulator writes it.
     pub fn on_time_length(&self) -> Result<usize, SimError> {
         // Any second will do: the time fields have a fixed width.
-        let wall = 1_700_000_000;
-        let planner = Planner::new(self.nmea_style()?, self.scenario_list()?, SEED, wall, 0);
-        let plan = planner.plan(wall);
-        let first = plan
-            .sentences
+        let mut out = Vec::new();
+        self.device()?.second(&Epoch::at(1_700_000_000), &mut out);
+        let first = out
             .first()
             .ok_or_else(|| SimError::Config("no sentence planned".into()))?;
-        Ok(first.text.find(['\r', '\n']).unwrap_or(first.text.len()))
+        Ok(first.end)
     }
 
     /// The mean extra delay of the on-time byte the scenarios add, seconds

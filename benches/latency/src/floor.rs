@@ -64,7 +64,7 @@ impl FloorArgs {
         };
         Some(FloorArgs {
             path: PathBuf::from(path),
-            until: refclock_cli::sim::truth::parse_timestamp(until)?,
+            until: refclock_sim::parse_timestamp(until)?,
             priority,
         })
     }

@@ -2,7 +2,7 @@
 //!
 //! The benchmark (`cargo bench -p refclock-latency`, the `latency` bench
 //! target) runs the real `ntp-refclock` binary against the receiver
-//! simulator of `refclock-cli` on a pseudo-terminal, pairs every `SAMPLE:`
+//! simulator (`refclock-sim`) on a pseudo-terminal, pairs every `SAMPLE:`
 //! line with the simulator's record of when it wrote the sentence, and
 //! reports the receive latency (median, p90, p99, max), the offset error,
 //! CPU time per 1000 samples and peak RSS, for several receiver behaviours

@@ -27,8 +27,8 @@
 
 use std::collections::HashMap;
 
-use refclock_cli::sim::TruthRecord;
 use refclock_core::Timestamp;
+use refclock_sim::TruthRecord;
 
 /// One `SAMPLE:` line of `ntp-refclock`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -108,7 +108,9 @@ pub fn match_samples(
         .iter()
         .filter(|r| r.eol.is_some() && r.first.is_some())
     {
-        by_named.entry(r.named.secs()).or_default().push(r);
+        if let Some(named) = r.named {
+            by_named.entry(named.secs()).or_default().push(r);
+        }
     }
     let mut matched = Vec::with_capacity(samples.len());
     let mut unmatched = Vec::new();
@@ -168,7 +170,7 @@ impl FloorRead {
         let rest = line.strip_prefix("READ ")?;
         let (at, text) = rest.split_once(' ').unwrap_or((rest, ""));
         Some(FloorRead {
-            at: refclock_cli::sim::truth::parse_timestamp(at)?,
+            at: refclock_sim::parse_timestamp(at)?,
             text: text.to_string(),
         })
     }
@@ -205,8 +207,8 @@ pub fn floor_latencies(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use refclock_cli::sim::{SentenceKind, TruthFlags};
     use refclock_core::calendar::CivilTime;
+    use refclock_sim::TruthFlags;
 
     fn rec(seq: u64, wall: i64, first_ns: u32, eol_ns: u32, on_time: bool) -> TruthRecord {
         TruthRecord {
@@ -214,19 +216,15 @@ mod tests {
             second: 0,
             wall,
             shift: 0,
-            named: Timestamp::from_secs(wall),
-            time: CivilTime::from_timestamp(Timestamp::from_secs(wall)),
+            named: Some(Timestamp::from_secs(wall)),
+            time: Some(CivilTime::from_timestamp(Timestamp::from_secs(wall))),
             first: Some(Timestamp::new(wall, first_ns)),
             first_end: Some(Timestamp::new(wall, first_ns + 1000)),
             eol: Some(Timestamp::new(wall, eol_ns)),
             eol_end: Some(Timestamp::new(wall, eol_ns + 1000)),
             last: Some(Timestamp::new(wall, eol_ns + 2_083_333)),
             last_end: Some(Timestamp::new(wall, eol_ns + 2_084_333)),
-            kind: if on_time {
-                SentenceKind::Rmc
-            } else {
-                SentenceKind::Gga
-            },
+            kind: if on_time { "RMC" } else { "GGA" }.into(),
             on_time,
             flags: TruthFlags::default(),
             garbage: 0,

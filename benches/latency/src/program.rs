@@ -14,10 +14,11 @@ use crate::runner::BenchError;
 pub const BIN_ENV: &str = "NTP_REFCLOCK_BIN";
 
 /// The crates `ntp-refclock` is built from, relative to the workspace.
-pub const SOURCES: [&str; 4] = [
+pub const SOURCES: [&str; 5] = [
     "refclock-core",
     "refclock-drivers",
     "refclock-sock",
+    "refclock-sim",
     "refclock-cli",
 ];
 

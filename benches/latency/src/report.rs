@@ -271,7 +271,7 @@ passes `-r / -u root`, so the device stays reachable after the privilege drop.
 
 What happens, per configuration:
 
-- Two simulated receivers (`refclock_cli::sim::Simulator`) on two pseudo-terminals. The real \
+- Two simulated receivers (`refclock_sim::Simulator`) on two pseudo-terminals. The real \
   `ntp-refclock` (without `-s`: it prints its `SAMPLE:` lines) reads the first with \
   `127.127.20.0 path PTY time2 T`; the *floor* reader reads the second. The floor's on-time byte \
   comes 0.5 s after ours, so the two line ends measured never coincide (two readers woken at the \

@@ -24,9 +24,9 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use refclock_cli::sim::{SimError, SimHandle, Simulator};
 use refclock_core::os::{now, privs};
 use refclock_core::Timestamp;
+use refclock_sim::{SimError, SimHandle, Simulator};
 
 use crate::config::Configuration;
 use crate::floor::{FloorArgs, FloorReport};
@@ -293,7 +293,7 @@ impl Refclock {
     }
 }
 
-fn stop(sim: &mut SimHandle) -> Vec<refclock_cli::sim::TruthRecord> {
+fn stop(sim: &mut SimHandle) -> Vec<refclock_sim::TruthRecord> {
     let _ = sim.stop();
     sim.truth()
 }

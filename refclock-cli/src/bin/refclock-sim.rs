@@ -1,8 +1,9 @@
-//! `refclock-sim`: a simulated reference-clock receiver on a
-//! pseudo-terminal (see `refclock_cli::sim`).
+//! `refclock-sim`: a simulated reference-clock device on a pseudo-terminal
+//! (see the `refclock-sim` crate): any driver's device model, chosen with
+//! `--driver`, `--mode` and `--option`.
 //!
 //! Prints `PTY /dev/pts/N` (and `LINK PATH`) on stdout as soon as the
-//! device exists, then writes the timecode until SIGINT/SIGTERM or the
+//! device exists, then plays the device until SIGINT/SIGTERM or the
 //! `--duration`; when the device vanishes and comes back it prints
 //! `VANISH /dev/pts/N` and a new `PTY` line.
 
@@ -11,22 +12,34 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use refclock_cli::sim::{parse_scenarios, Format, SimConfig, SimEventKind, SimHandle, Simulator};
 use refclock_core::os::signals;
+use refclock_drivers::registry;
+use refclock_sim::{
+    device_model, parse_scenarios, simulated, DeviceSetup, Scenario, SimConfig, SimEventKind,
+    SimHandle, Simulator, DEFAULT_DRIVER,
+};
 
 const USAGE: &str = "\
 Usage: refclock-sim [OPTIONS]
 
-Plays a reference-clock receiver on a pseudo-terminal: each second the
+Plays a reference-clock device on a pseudo-terminal: each second the
 timecode's on-time character is written at the whole second (+ delay),
-paced at the serial speed.
+paced at the serial speed, and what the driver writes is answered.
 
 Options:
-  --format nmea[:STYLE]     timecode format; STYLE: ublox (RMC GGA ZDA, default),
-                            garmin (RMC GGA GLL PGRMF), mtk (GGA RMC ZDA, 3 dec.),
-                            rmc (RMC only), legacy (GGA ZDA without checksums)
+  --driver NAME|TYPE        whose device to play (default nmea); with a device:
+{DRIVERS}  --mode M                  the driver's mode (decimal or 0x hex), as the
+                            device reads it (NMEA: the sentence bits choose the
+                            sentences)
+  --option KEY=VALUE        a device option (repeatable); NMEA: style=STYLE,
+                            sentences=LIST, talker=XX
+  --format nmea[:STYLE]     the NMEA device in a style: ublox (RMC GGA ZDA,
+                            default), garmin (RMC GGA GLL PGRMF), mtk (GGA RMC
+                            ZDA, 3 dec.), rmc (RMC only), legacy (GGA ZDA
+                            without checksums)
   --sentences LIST          override the style's sentences, e.g. rmc,gga,zda
-                            (rmc, gga, gll, zda, pgrmf; the first is on time)
+                            (rmc, gga, gll, zda, pgrmf, pubx04; the first is
+                            on time)
   --talker XX               talker of the standard sentences (default GP)
   --scenario NAME[:PARAMS]  what goes wrong (repeatable, or joined with +):
 {SCENARIOS}  --link PATH               make PATH a symbolic link to the pty slave
@@ -35,7 +48,7 @@ Options:
   --burst                   write each second's output at once (no pacing)
   --delay MS                on-time character MS ms after the whole second
   --seed N                  seed of the random choices (default 1)
-  --truth FILE              write the truth log (one line per sentence) to FILE
+  --truth FILE              write the truth log (one line per message) to FILE
   --duration SECS           stop after SECS seconds (default: until a signal)
   -h, --help                show this help
 
@@ -44,24 +57,53 @@ Output on stdout: 'PTY /dev/pts/N' (and 'LINK PATH') once the device exists,
 ";
 
 const SYNOPSIS: &str = "\
-Usage: refclock-sim [--format nmea[:STYLE]] [--sentences LIST] [--talker XX]
+Usage: refclock-sim [--driver NAME|TYPE] [--mode M] [--option KEY=VALUE]...
+                    [--format nmea[:STYLE]] [--sentences LIST] [--talker XX]
                     [--scenario NAME[:PARAMS]]... [--link PATH] [--baud N | --burst]
                     [--delay MS] [--seed N] [--truth FILE] [--duration SECS]
 Try 'refclock-sim --help' for more information.
 ";
 
 fn usage() -> String {
-    let scen: String = refclock_cli::sim::Scenario::help()
+    let scen: String = Scenario::help()
         .lines()
         .map(|l| format!("  {l}\n"))
         .collect();
-    USAGE.replace("{SCENARIOS}", &scen)
+    let drivers: String = simulated()
+        .map(|d| {
+            format!(
+                "{:28}{} ({}, type {})\n",
+                "", d.info.name, d.info.ntpd_name, d.info.kind
+            )
+        })
+        .collect();
+    USAGE
+        .replace("{SCENARIOS}", &scen)
+        .replace("{DRIVERS}", &drivers)
 }
 
 struct Opts {
     config: SimConfig,
-    sentences: Option<String>,
-    talker: Option<String>,
+}
+
+/// The driver type of `--driver NAME|TYPE`.
+fn driver_kind(v: &str) -> Result<u8, String> {
+    let entry = match v.parse::<u8>() {
+        Ok(kind) => registry::by_kind(kind),
+        Err(_) => registry::by_name(v),
+    };
+    entry
+        .map(|e| e.kind)
+        .ok_or_else(|| format!("option --driver: unknown driver {v:?}"))
+}
+
+/// `--mode M`: decimal or `0x` hex.
+fn mode(v: &str) -> Result<u32, String> {
+    let parsed = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => v.parse(),
+    };
+    parsed.map_err(|_| format!("option --mode: {v:?} is not a valid mode"))
 }
 
 fn value<'a>(
@@ -85,14 +127,13 @@ fn number<T: std::str::FromStr>(name: &str, v: &str) -> Result<T, String> {
 
 /// Parses the command line; `Ok(None)` means `--help`.
 fn parse(args: &[String]) -> Result<Option<Opts>, String> {
-    let mut o = Opts {
-        config: SimConfig {
-            truth_capacity: 0,
-            ..SimConfig::default()
-        },
-        sentences: None,
-        talker: None,
+    let mut config = SimConfig {
+        truth_capacity: 0,
+        ..SimConfig::default()
     };
+    let mut kind: Option<u8> = None;
+    let mut format_given = false;
+    let mut setup = DeviceSetup::default();
     let mut scenarios = Vec::new();
     let mut baud_given = false;
     let mut it = args.iter();
@@ -103,41 +144,61 @@ fn parse(args: &[String]) -> Result<Option<Opts>, String> {
         };
         match name {
             "-h" | "--help" => return Ok(None),
-            "--format" => {
-                o.config.format = value(name, inline, &mut it)?
-                    .parse::<Format>()
-                    .map_err(|e| e.to_string())?
+            "--driver" => kind = Some(driver_kind(value(name, inline, &mut it)?)?),
+            "--mode" => setup.fudge.mode = mode(value(name, inline, &mut it)?)?,
+            "--option" => {
+                let v = value(name, inline, &mut it)?;
+                let Some((key, val)) = v.split_once('=') else {
+                    return Err(format!("option --option: {v:?} is not KEY=VALUE"));
+                };
+                setup.options.push((key.to_string(), val.to_string()));
             }
-            "--sentences" => o.sentences = Some(value(name, inline, &mut it)?.to_string()),
-            "--talker" => o.talker = Some(value(name, inline, &mut it)?.to_string()),
+            "--format" => {
+                // The NMEA device in a style, as before drivers had models.
+                let v = value(name, inline, &mut it)?;
+                let (format, style) = v.split_once(':').unwrap_or((v, "ublox"));
+                if !format.eq_ignore_ascii_case("nmea") {
+                    return Err(format!(
+                        "unknown format {format:?} (expected nmea or nmea:STYLE)"
+                    ));
+                }
+                setup.options.push(("style".into(), style.to_string()));
+                format_given = true;
+            }
+            "--sentences" | "--talker" => {
+                let v = value(name, inline, &mut it)?;
+                let key = name.trim_start_matches('-');
+                setup.options.push((key.to_string(), v.to_string()));
+                format_given = true;
+            }
             "--scenario" => {
                 let v = value(name, inline, &mut it)?;
                 scenarios.extend(parse_scenarios(v).map_err(|e| e.to_string())?);
             }
-            "--link" => o.config.link = Some(PathBuf::from(value(name, inline, &mut it)?)),
+            "--link" => config.link = Some(PathBuf::from(value(name, inline, &mut it)?)),
             "--baud" => {
                 let b: u32 = number(name, value(name, inline, &mut it)?)?;
                 if b == 0 {
                     return Err("option --baud: the speed must be positive".into());
                 }
-                o.config.baud = Some(b);
+                config.baud = Some(b);
                 baud_given = true;
             }
             "--burst" => {
                 if inline.is_some() {
                     return Err("option --burst takes no value".into());
                 }
-                o.config.paced = false;
+                config.paced = false;
             }
             "--delay" => {
                 let ms: u64 = number(name, value(name, inline, &mut it)?)?;
                 if ms >= 1000 {
                     return Err(format!("option --delay: {ms} ms is not below one second"));
                 }
-                o.config.delay = Duration::from_millis(ms);
+                config.delay = Duration::from_millis(ms);
             }
-            "--seed" => o.config.seed = number(name, value(name, inline, &mut it)?)?,
-            "--truth" => o.config.truth_log = Some(PathBuf::from(value(name, inline, &mut it)?)),
+            "--seed" => config.seed = number(name, value(name, inline, &mut it)?)?,
+            "--truth" => config.truth_log = Some(PathBuf::from(value(name, inline, &mut it)?)),
             "--duration" => {
                 let secs: f64 = number(name, value(name, inline, &mut it)?)?;
                 if !(secs.is_finite() && secs > 0.0) {
@@ -145,28 +206,23 @@ fn parse(args: &[String]) -> Result<Option<Opts>, String> {
                         "option --duration: {secs} is not a positive duration"
                     ));
                 }
-                o.config.duration = Some(Duration::from_secs_f64(secs));
+                config.duration = Some(Duration::from_secs_f64(secs));
             }
             _ if arg.starts_with('-') => return Err(format!("unknown option {arg}")),
             _ => return Err(format!("unexpected argument {arg:?}")),
         }
     }
-    if baud_given && !o.config.paced {
+    if baud_given && !config.paced {
         return Err("--baud and --burst exclude each other".into());
     }
-    refclock_cli::sim::Scenario::check_combination(&scenarios).map_err(|e| e.to_string())?;
-    o.config.scenarios = scenarios;
-    let Format::Nmea(style) = &mut o.config.format;
-    if let Some(list) = &o.sentences {
-        *style = style
-            .clone()
-            .with_sentences(list)
-            .map_err(|e| e.to_string())?;
+    Scenario::check_combination(&scenarios).map_err(|e| e.to_string())?;
+    config.scenarios = scenarios;
+    let kind = kind.unwrap_or(DEFAULT_DRIVER);
+    if format_given && kind != DEFAULT_DRIVER {
+        return Err("--format, --sentences and --talker are NMEA options (--driver nmea)".into());
     }
-    if let Some(t) = &o.talker {
-        *style = style.clone().with_talker(t).map_err(|e| e.to_string())?;
-    }
-    Ok(Some(o))
+    config.device = device_model(kind, &setup).map_err(|e| e.to_string())?;
+    Ok(Some(Opts { config }))
 }
 
 fn say(line: &str) {

@@ -9,10 +9,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use refclock_cli::sim::nmea::frame;
 use refclock_core::calendar::CivilTime;
 use refclock_core::os::clock::now;
 use refclock_core::Timestamp;
+use refclock_drivers::nmea::encode::frame;
 
 /// `ntp-refclock` with `args`, stdout and stderr piped. When the tests run
 /// as root it drops to `nobody` in an empty temporary directory, as in

@@ -7,6 +7,9 @@
 //!   stamp: two-digit years, time-only sentences unfolded around the last
 //!   date or the receive time, GPS era mapping around the base date.
 //! * [`NmeaDriver`]: the driver logic on top of [`refclock_core`].
+//! * `encode` and `device` (feature `sim`): the encoder, the decoder's
+//!   counterpart, writing the sentences of a second in a receiver's style,
+//!   and the simulated receiver built on it.
 //!
 //! ## What the driver does with each line
 //!
@@ -100,7 +103,11 @@
 //!   start again at a `$` after the first 127 bytes.
 
 pub mod calgps;
+#[cfg(feature = "sim")]
+pub mod device;
 mod driver;
+#[cfg(feature = "sim")]
+pub mod encode;
 #[cfg(feature = "testkit")]
 pub mod fuzz;
 pub mod parse;

@@ -43,9 +43,12 @@
 
 use core::fmt;
 
+mod checksum;
 mod error;
 mod fields;
 
+pub use checksum::checksum;
+use checksum::{hex_upper, xor_all};
 pub use error::{FieldError, ParseError, Snippet};
 use fields::{
     faa_mode, gga_quality, parse_ddmmyy, parse_dmy, parse_gps_week, parse_time, status_is,
@@ -414,33 +417,6 @@ pub(crate) fn frame(line: &[u8]) -> Result<Frame<'_>, ParseError> {
         body: &line[1..star],
         checksum: Checksum::Valid,
     })
-}
-
-/// XOR of all bytes, eight at a time.
-fn xor_all(bytes: &[u8]) -> u8 {
-    let mut chunks = bytes.chunks_exact(8);
-    let mut acc = 0u64;
-    for c in &mut chunks {
-        acc ^= u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-    }
-    let mut x = acc.to_le_bytes().iter().fold(0u8, |a, &b| a ^ b);
-    for &b in chunks.remainder() {
-        x ^= b;
-    }
-    x
-}
-
-/// The NMEA checksum: XOR of every byte between `$` and `*`.
-pub fn checksum(body: &[u8]) -> u8 {
-    xor_all(body)
-}
-
-fn hex_upper(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// Which time sentence the body holds (`nmea_procrec`'s name match: any

@@ -2,7 +2,8 @@
 
 use super::*;
 
-/// `$body*CS` with the right checksum.
+/// `$body*CS` with the right checksum (computed here, not with
+/// [`checksum`], so that the decoder's is checked against it).
 fn with_cs(body: &str) -> String {
     format!("${body}*{:02X}", checksum(body.as_bytes()))
 }

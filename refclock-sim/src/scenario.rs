@@ -10,17 +10,17 @@
 //! | scenario | parameters (defaults) | effect |
 //! |---|---|---|
 //! | `clean` | — | every second, on time, valid |
-//! | `delay` | `ms` (250) | the on-time sentence starts `ms` later after the whole second (added to the base delay) |
+//! | `delay` | `ms` (250) | the on-time message starts `ms` later after the whole second (added to the base delay); timed answers are as late |
 //! | `jitter` | `max` (20) | a further random delay, uniform in 0..=`max` ms, drawn per second from the seed |
-//! | `drop` | `every` (5) or `p` (percent) | nothing is written in every `every`-th second (seconds 4, 9, 14… for 5), or in a random `p` % of the seconds |
-//! | `garbage` | `bytes` (16), `every` (1) | after each sentence of every `every`-th second, 1..=`bytes` random bytes (printable or ≥ 0x80, never `$`, CR, LF or other control characters) |
-//! | `badsum` | `every` (4) or `p` (percent) | every `every`-th sentence (counted over the run), or a random `p` %, carries a wrong checksum |
-//! | `invalid` | `for` (3), `every` (10), `after` (3) | status V / no fix in `for` seconds out of every `every`, starting at second `after` |
-//! | `leap` | `at` (2016-12-31), `before` (10), flag `delete` | the timecode starts `before` seconds before the midnight ending day `at` and inserts 23:59:60 (or, with `delete`, skips 23:59:59); NMEA has no leap warning, PGRMF's leap-second count steps |
+//! | `drop` | `every` (5) or `p` (percent) | nothing is written in every `every`-th second (seconds 4, 9, 14… for 5), or in a random `p` % of the seconds; answers due in those seconds are not written either |
+//! | `garbage` | `bytes` (16), `every` (1) | after each message of every `every`-th second, 1..=`bytes` random bytes that can neither start nor end a message ([`DeviceModel::garbage_allowed`](refclock_core::sim::DeviceModel::garbage_allowed): for NMEA printable or ≥ 0x80, never `$`, CR, LF or other control characters) |
+//! | `badsum` | `every` (4) or `p` (percent) | every `every`-th message (counted over the run; answers counted apart), or a random `p` %, is spoilt by the model ([`DeviceModel::corrupt`](refclock_core::sim::DeviceModel::corrupt): a wrong checksum) |
+//! | `invalid` | `for` (3), `every` (10), `after` (3) | the receiver says its time is bad (status V / no fix for NMEA) in `for` seconds out of every `every`, starting at second `after` |
+//! | `leap` | `at` (2016-12-31), `before` (10), flag `delete` | the timecode starts `before` seconds before the midnight ending day `at` and inserts 23:59:60 (or, with `delete`, skips 23:59:59), with the leap warning set until then for formats that carry one (NMEA has none; PGRMF's leap-second count steps) |
 //! | `rollover` | `weeks` (1024) | the receiver's GPS week roll-over bug: dates `weeks` weeks in the past, same time of day |
 //! | `year` | `year` (2100), `before` (5) | the timecode starts `before` seconds before 1 January of `year` (e.g. `year:2000` for the 2-digit-year wrap) |
-//! | `vanish` | `after` (5), `for` (3) | the device disappears after `after` seconds (pty closed, link removed) and comes back `for` seconds later as a new pty at the same link path |
-//! | `silence` | `after` (5), `for` (3) | the receiver writes nothing for `for` seconds from second `after` on; the device stays |
+//! | `vanish` | `after` (5), `for` (3) | the device disappears after `after` seconds (pty closed, link removed, the model [reset](refclock_core::sim::DeviceModel::reset)) and comes back `for` seconds later as a new pty at the same link path |
+//! | `silence` | `after` (5), `for` (3) | the receiver writes nothing, answers included, for `for` seconds from second `after` on; the device stays |
 
 use std::fmt;
 use std::str::FromStr;
@@ -143,7 +143,7 @@ impl FromStr for Date {
 pub enum Scenario {
     /// Every second on time and valid.
     Clean,
-    /// A fixed extra delay of the on-time sentence, milliseconds.
+    /// A fixed extra delay of the on-time message, milliseconds.
     Delay {
         /// Delay after the whole second, ms.
         ms: u32,
@@ -155,22 +155,22 @@ pub enum Scenario {
     },
     /// Seconds in which nothing is written.
     Drop(Pattern),
-    /// Random bytes after the sentences.
+    /// Random bytes after the messages.
     Garbage {
-        /// At most this many bytes after each sentence (at least 1).
+        /// At most this many bytes after each message (at least 1).
         max_bytes: u16,
         /// In every `every`-th second (1 = all).
         every: u32,
     },
-    /// Sentences with a wrong checksum.
+    /// Messages with a wrong checksum.
     BadSum(Pattern),
-    /// Periods of status V (no fix).
+    /// Periods in which the receiver says its time is bad.
     Invalid {
         /// First second (from 0) of the first period.
         after: u32,
         /// Period length, seconds.
         every: u32,
-        /// Seconds of V in each period.
+        /// Bad seconds in each period.
         duration: u32,
     },
     /// A leap second at the end of a day.
@@ -382,12 +382,13 @@ impl Scenario {
     /// A one-screen description of every scenario, for `--help`.
     pub fn help() -> &'static str {
         "  clean                          every second on time and valid (default)
-  delay[:ms=250]                 on-time sentence MS ms after the whole second
+  delay[:ms=250]                 on-time message MS ms after the whole second
   jitter[:max=20]                random extra delay 0..=MAX ms per second (seeded)
   drop[:every=5 | :p=PCT]        write nothing in every N-th second / PCT % of them
-  garbage[:bytes=16,every=1]     random bytes after each sentence
-  badsum[:every=4 | :p=PCT]      every N-th sentence / PCT % with a wrong checksum
-  invalid[:for=3,every=10,after=3]  status V for FOR s out of every EVERY s
+  garbage[:bytes=16,every=1]     random bytes after each message
+  badsum[:every=4 | :p=PCT]      every N-th message / PCT % with a wrong checksum
+  invalid[:for=3,every=10,after=3]  time bad (NMEA: status V) for FOR s out of
+                                 every EVERY s
   leap[:at=2016-12-31,before=10,delete]  timecode from BEFORE s ahead of the
                                  midnight ending AT, with 23:59:60 (or 23:59:59
                                  skipped with delete)
@@ -395,7 +396,8 @@ impl Scenario {
   year[:year=2100,before=5]      timecode from BEFORE s ahead of 1 January YEAR
   vanish[:after=5,for=3]         device gone after AFTER s for FOR s (new pty,
                                  same link)
-  silence[:after=5,for=3]        nothing written after AFTER s for FOR s
+  silence[:after=5,for=3]        nothing written (no answers either) after
+                                 AFTER s for FOR s
 "
     }
 }
@@ -544,154 +546,5 @@ impl fmt::Display for Scenario {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sc(s: &str) -> Scenario {
-        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
-    }
-
-    #[test]
-    fn defaults_and_positional_values() {
-        assert_eq!(sc("clean"), Scenario::Clean);
-        assert_eq!(sc("delay"), Scenario::Delay { ms: 250 });
-        assert_eq!(sc("delay:100"), Scenario::Delay { ms: 100 });
-        assert_eq!(sc("delay:ms=7"), Scenario::Delay { ms: 7 });
-        assert_eq!(sc("drop:5"), Scenario::Drop(Pattern::Every(5)));
-        assert_eq!(sc("drop:p=20"), Scenario::Drop(Pattern::Percent(20)));
-        assert_eq!(sc("BADSUM"), Scenario::BadSum(Pattern::Every(4)));
-        assert_eq!(
-            sc("vanish:after=5,for=3"),
-            Scenario::Vanish {
-                after: 5,
-                duration: 3
-            }
-        );
-        assert_eq!(
-            sc("leap:delete,before=4"),
-            Scenario::Leap {
-                at: Date {
-                    year: 2016,
-                    month: 12,
-                    day: 31
-                },
-                before: 4,
-                delete: true
-            }
-        );
-        assert_eq!(
-            sc("leap:2015-06-30"),
-            Scenario::Leap {
-                at: Date {
-                    year: 2015,
-                    month: 6,
-                    day: 30
-                },
-                before: 10,
-                delete: false
-            }
-        );
-        assert_eq!(
-            sc("year:2000"),
-            Scenario::Year {
-                year: 2000,
-                before: 5
-            }
-        );
-    }
-
-    #[test]
-    fn display_round_trips() {
-        for s in [
-            "clean",
-            "delay:3",
-            "jitter",
-            "drop:p=33",
-            "drop",
-            "garbage:bytes=4,every=2",
-            "badsum:p=10",
-            "invalid:for=2,every=5,after=0",
-            "leap:at=2015-06-30,before=3,delete",
-            "leap",
-            "rollover:weeks=2048",
-            "year:2000,before=2",
-            "vanish",
-            "silence:after=1,for=9",
-        ] {
-            let a = sc(s);
-            let b = sc(&a.to_string());
-            assert_eq!(a, b, "{s} -> {a}");
-        }
-    }
-
-    #[test]
-    fn errors_name_the_problem() {
-        assert!(matches!(
-            "nosuch".parse::<Scenario>(),
-            Err(ScenarioError::UnknownScenario(n)) if n == "nosuch"
-        ));
-        assert!(matches!(
-            "drop:every=0".parse::<Scenario>(),
-            Err(ScenarioError::BadValue { key: "every", .. })
-        ));
-        assert!(matches!(
-            "drop:every=2,p=3".parse::<Scenario>(),
-            Err(ScenarioError::Conflict { .. })
-        ));
-        assert!(matches!(
-            "delay:ms=1,ms=2".parse::<Scenario>(),
-            Err(ScenarioError::Conflict { .. })
-        ));
-        assert!(matches!(
-            "vanish:when=3".parse::<Scenario>(),
-            Err(ScenarioError::UnknownParam { key, .. }) if key == "when"
-        ));
-        assert!(matches!(
-            "clean:3".parse::<Scenario>(),
-            Err(ScenarioError::UnknownParam { .. })
-        ));
-        assert!(matches!(
-            "leap:at=2016-02-30".parse::<Scenario>(),
-            Err(ScenarioError::BadValue { key: "at", .. })
-        ));
-        assert!(matches!(
-            "invalid:for=5,every=3".parse::<Scenario>(),
-            Err(ScenarioError::Conflict { .. })
-        ));
-        assert!(matches!(
-            "drop:p=101".parse::<Scenario>(),
-            Err(ScenarioError::BadValue { key: "p", .. })
-        ));
-        let msg = "jitter:max=x".parse::<Scenario>().unwrap_err().to_string();
-        assert!(msg.contains("max") && msg.contains("\"x\""), "{msg}");
-    }
-
-    #[test]
-    fn one_shift_at_a_time() {
-        assert!(Scenario::check_combination(&[sc("leap"), sc("drop"), sc("jitter")]).is_ok());
-        assert_eq!(
-            Scenario::check_combination(&[sc("leap"), sc("rollover")]),
-            Err(ScenarioError::TwoShifts {
-                first: "leap",
-                second: "rollover"
-            })
-        );
-    }
-
-    #[test]
-    fn patterns() {
-        let every = Pattern::Every(3);
-        let hits: Vec<u64> = (0..10)
-            .filter(|&i| every.hits(i, |_| unreachable!()))
-            .collect();
-        assert_eq!(hits, vec![2, 5, 8]);
-        assert!(Pattern::Percent(50).hits(0, |p| p == 50));
-        assert!(!Pattern::Every(0).hits(0, |_| true));
-    }
-
-    #[test]
-    fn leap_date_end() {
-        let d: Date = "2016-12-31".parse().unwrap();
-        assert_eq!(d.end_unix(), 1_483_228_800);
-    }
-}
+#[path = "scenario_tests.rs"]
+mod tests;

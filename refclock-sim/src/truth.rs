@@ -1,23 +1,32 @@
 //! The simulator's record of what it wrote and when: one [`TruthRecord`]
-//! per sentence, and [`SimEvent`]s for the device coming and going.
+//! per message (a timecode, an answer, a prompt), [`SimEvent`]s for the
+//! device coming and going, and [`InputRecord`]s for what the driver
+//! wrote.
 //!
 //! Written as text, one line each, to the truth log:
 //!
 //! ```text
 //! TRUTH seq=3 sec=1 wall=1700000001 shift=0 named=1700000001.000000000 time=2023-11-14T22:13:21 first=1700000001.000012345 first_end=1700000001.000020001 eol=1700000001.139729000 eol_end=1700000001.139735000 last=1700000001.141812000 last_end=1700000001.141818000 kind=RMC on_time=1 ok=1 flags=- garbage=0 text=$GPRMC,...*5A
+//! INPUT at=1700000001.500000000 len=14 text=:PTIME:TCODE?\x0D
 //! EVENT at=1700000005.900000000 vanish path=/dev/pts/7
 //! ```
 //!
 //! `first`, `eol` and `last` are `CLOCK_REALTIME` read right before the
-//! `write()` that carried the sentence's first byte (`$`), its CR and its
-//! final LF; `*_end` right after that `write()` returned; `-` when nothing
-//! was written. The CR is where a reader in canonical mode with ICRNL (the
-//! way ntpd and `SerialPort` set the line up) sees the line end, one byte
-//! time before the LF. So for a driver that timestamps the end of the line
-//! with fudge time2 = t2, the expected offset of a sample is
-//! `named − eol + t2` (offset = true time − system time); see
+//! `write()` that carried the message's first byte, its `end` byte (see
+//! [`Message::end`](refclock_core::sim::Message::end): for a text line
+//! its CR) and its last byte; `*_end` right after that `write()`
+//! returned; `-` when nothing was written. The `end` byte is where a
+//! reader has the whole message: for a line, where a reader in canonical
+//! mode with ICRNL (the way ntpd and `SerialPort` set the line up) sees
+//! it end, one byte time before the LF. So for a driver that timestamps
+//! the end of the line with fudge time2 = t2, the expected offset of a
+//! sample is `named − eol + t2` (offset = true time − system time); see
 //! [`TruthRecord::expected_offset`]. A reader in raw mode that waits for
 //! the LF sees the line at `last`.
+//!
+//! `named` and `time` are `-` for a message that names no second (a
+//! prompt, an identification). `text` is the message without its final
+//! line end, bytes outside printable ASCII (and `\`) written as `\xHH`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -26,14 +35,12 @@ use refclock_core::calendar::CivilTime;
 use refclock_core::Timestamp;
 use thiserror::Error;
 
-use super::nmea::SentenceKind;
-
-/// What was special about a sentence.
+/// What was special about a message.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TruthFlags {
-    /// Written with a wrong checksum.
+    /// Spoilt by the `badsum` scenario (a wrong checksum).
     pub badsum: bool,
-    /// Says status V / no fix.
+    /// Says the time is bad (NMEA: status V / no fix).
     pub invalid: bool,
     /// Not written: dropped second (`drop`).
     pub dropped: bool,
@@ -48,9 +55,11 @@ pub struct TruthFlags {
     pub overflow: bool,
     /// Written without a checksum.
     pub no_checksum: bool,
+    /// An answer to what the driver wrote (not sent on its own).
+    pub reply: bool,
 }
 
-const FLAG_NAMES: [&str; 8] = [
+const FLAG_NAMES: [&str; 9] = [
     "badsum",
     "invalid",
     "dropped",
@@ -59,10 +68,11 @@ const FLAG_NAMES: [&str; 8] = [
     "garbage",
     "overflow",
     "no_checksum",
+    "reply",
 ];
 
 impl TruthFlags {
-    fn bits(&self) -> [bool; 8] {
+    fn bits(&self) -> [bool; 9] {
         [
             self.badsum,
             self.invalid,
@@ -72,6 +82,7 @@ impl TruthFlags {
             self.garbage,
             self.overflow,
             self.no_checksum,
+            self.reply,
         ]
     }
 
@@ -85,13 +96,14 @@ impl TruthFlags {
             "garbage" => &mut self.garbage,
             "overflow" => &mut self.overflow,
             "no_checksum" => &mut self.no_checksum,
+            "reply" => &mut self.reply,
             _ => return false,
         };
         *f = true;
         true
     }
 
-    /// Whether the sentence was not written at all.
+    /// Whether the message was not written at all.
     pub fn not_written(&self) -> bool {
         self.dropped || self.silent || self.vanished
     }
@@ -114,50 +126,55 @@ impl fmt::Display for TruthFlags {
     }
 }
 
-/// One sentence the simulator wrote (or would have written).
+/// One message the simulator wrote (or would have written).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TruthRecord {
-    /// Sequence number over the run, from 0, one per sentence.
+    /// Sequence number over the run, from 0, one per message.
     pub seq: u64,
     /// Index of the wall second since the start of the run.
     pub second: u64,
-    /// The wall-clock whole second the sentence belongs to (Unix s).
+    /// The wall-clock whole second the message belongs to (Unix s): the
+    /// second whose output it is, or in which an answer was due.
     pub wall: i64,
-    /// `named − wall`, seconds: the timecode mapping.
+    /// The timeline's mapping at `wall`, seconds: the second `wall`
+    /// names − `wall`.
     pub shift: i64,
-    /// The second the sentence names, as a Unix timestamp (23:59:60 → the
-    /// following midnight).
-    pub named: Timestamp,
+    /// The second the message names, as a Unix timestamp (23:59:60 → the
+    /// following midnight); `None` when it names none.
+    pub named: Option<Timestamp>,
     /// The same as a civil time (second 60 kept).
-    pub time: CivilTime,
+    pub time: Option<CivilTime>,
     /// System time right before the `write()` of the first byte.
     pub first: Option<Timestamp>,
     /// System time right after that `write()` returned.
     pub first_end: Option<Timestamp>,
-    /// System time right before the `write()` of the CR ending the line
-    /// (the first line-end byte).
+    /// System time right before the `write()` of the message's `end`
+    /// byte (the CR ending a line).
     pub eol: Option<Timestamp>,
     /// System time right after that `write()` returned.
     pub eol_end: Option<Timestamp>,
-    /// System time right before the `write()` of the final LF.
+    /// System time right before the `write()` of the last byte (a line's
+    /// final LF).
     pub last: Option<Timestamp>,
     /// System time right after that `write()` returned.
     pub last_end: Option<Timestamp>,
-    /// Which sentence.
-    pub kind: SentenceKind,
-    /// The first sentence of its second (its first byte is the on-time
-    /// character).
+    /// The message's name as the model gives it (`RMC`, `TCODE`,
+    /// `PROMPT`).
+    pub kind: String,
+    /// Its on-time byte was timed: the first message of its second, or
+    /// an answer the device times.
     pub on_time: bool,
     /// What was special about it.
     pub flags: TruthFlags,
     /// Number of garbage bytes written right after it.
     pub garbage: usize,
-    /// The sentence, `$` up to the checksum (no CR LF).
+    /// The message without its final line end (see the module
+    /// documentation).
     pub text: String,
 }
 
 impl TruthRecord {
-    /// Written completely, valid status, right checksum.
+    /// Written completely, saying the time is good, not spoilt.
     pub fn ok(&self) -> bool {
         !self.flags.not_written()
             && !self.flags.badsum
@@ -167,10 +184,10 @@ impl TruthRecord {
 
     /// The offset (true time − system time, seconds) a driver that
     /// timestamps the end of the line in canonical mode should measure for
-    /// this sentence with fudge time2 = `time2`: `named − eol + time2`;
-    /// `None` when it was not written.
+    /// this message with fudge time2 = `time2`: `named − eol + time2`;
+    /// `None` when it was not written or names no second.
     pub fn expected_offset(&self, time2: f64) -> Option<f64> {
-        self.eol.map(|eol| self.named - eol + time2)
+        Some(self.named? - self.eol? + time2)
     }
 
     /// Parses one `TRUTH ...` line of the truth log.
@@ -183,11 +200,48 @@ fn opt(t: Option<Timestamp>) -> String {
     t.map_or_else(|| "-".to_string(), |t| t.to_string())
 }
 
-fn fmt_civil(t: &CivilTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        t.year, t.month, t.day, t.hour, t.minute, t.second
+fn fmt_civil(t: &Option<CivilTime>) -> String {
+    t.map_or_else(
+        || "-".to_string(),
+        |t| {
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                t.year, t.month, t.day, t.hour, t.minute, t.second
+            )
+        },
     )
+}
+
+/// The truth log's form of message bytes: printable ASCII as it is, `\`
+/// and every other byte as `\xHH`.
+pub fn escape(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    for &b in bytes {
+        if (0x20..0x7f).contains(&b) && b != b'\\' {
+            s.push(char::from(b));
+        } else {
+            s.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    s
+}
+
+/// The bytes [`escape`] wrote; `None` for a malformed escape.
+pub fn unescape(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'\\' {
+            if bytes.next()? != b'x' {
+                return None;
+            }
+            let hex = [bytes.next()?, bytes.next()?];
+            out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            out.push(b);
+        }
+    }
+    Some(out)
 }
 
 fn parse_civil(s: &str) -> Option<CivilTime> {
@@ -225,7 +279,7 @@ impl fmt::Display for TruthRecord {
             self.second,
             self.wall,
             self.shift,
-            self.named,
+            opt(self.named),
             fmt_civil(&self.time),
             opt(self.first),
             opt(self.first_end),
@@ -291,10 +345,6 @@ impl FromStr for TruthRecord {
         ) -> Result<T, TruthParseError> {
             v.parse().map_err(|_| bad(field, v))
         }
-        let ts = |field: &'static str| -> Result<Timestamp, TruthParseError> {
-            let v = get(field)?;
-            parse_timestamp(v).ok_or_else(|| bad(field, v))
-        };
         let ots = |field: &'static str| -> Result<Option<Timestamp>, TruthParseError> {
             match get(field)? {
                 "-" => Ok(None),
@@ -310,7 +360,10 @@ impl FromStr for TruthRecord {
                 }
             }
         }
-        let time = get("time")?;
+        let time = match get("time")? {
+            "-" => None,
+            v => Some(parse_civil(v).ok_or_else(|| bad("time", v))?),
+        };
         let kind = get("kind")?;
         let on_time = get("on_time")?;
         Ok(TruthRecord {
@@ -318,15 +371,15 @@ impl FromStr for TruthRecord {
             second: num("sec", get("sec")?, bad)?,
             wall: num("wall", get("wall")?, bad)?,
             shift: num("shift", get("shift")?, bad)?,
-            named: ts("named")?,
-            time: parse_civil(time).ok_or_else(|| bad("time", time))?,
+            named: ots("named")?,
+            time,
             first: ots("first")?,
             first_end: ots("first_end")?,
             eol: ots("eol")?,
             eol_end: ots("eol_end")?,
             last: ots("last")?,
             last_end: ots("last_end")?,
-            kind: kind.parse().map_err(|_| bad("kind", kind))?,
+            kind: kind.to_string(),
             on_time: match on_time {
                 "1" => true,
                 "0" => false,
@@ -336,6 +389,28 @@ impl FromStr for TruthRecord {
             garbage: num("garbage", get("garbage")?, bad)?,
             text: text.to_string(),
         })
+    }
+}
+
+/// What the driver wrote to the device, as one read of the pty got it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputRecord {
+    /// System time the bytes were found readable.
+    pub at: Timestamp,
+    /// The bytes.
+    pub data: Vec<u8>,
+}
+
+impl fmt::Display for InputRecord {
+    /// The truth-log line (without a newline).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "INPUT at={} len={} text={}",
+            self.at,
+            self.data.len(),
+            escape(&self.data)
+        )
     }
 }
 
@@ -376,121 +451,5 @@ impl fmt::Display for SimEvent {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample() -> TruthRecord {
-        TruthRecord {
-            seq: 3,
-            second: 1,
-            wall: 1_700_000_001,
-            shift: -3,
-            named: Timestamp::from_secs(1_699_999_998),
-            time: CivilTime {
-                year: 2016,
-                month: 12,
-                day: 31,
-                hour: 23,
-                minute: 59,
-                second: 60,
-                nanos: 0,
-            },
-            first: Some(Timestamp::new(1_700_000_001, 12_345)),
-            first_end: Some(Timestamp::new(1_700_000_001, 20_001)),
-            eol: Some(Timestamp::new(1_700_000_001, 143_729_000)),
-            eol_end: Some(Timestamp::new(1_700_000_001, 143_735_000)),
-            last: Some(Timestamp::new(1_700_000_001, 145_812_000)),
-            last_end: Some(Timestamp::new(1_700_000_001, 145_818_000)),
-            kind: SentenceKind::Pgrmf,
-            on_time: true,
-            flags: TruthFlags {
-                badsum: true,
-                garbage: true,
-                ..Default::default()
-            },
-            garbage: 5,
-            text: "$PGRMF,1,2,3*00".into(),
-        }
-    }
-
-    #[test]
-    fn line_round_trip() {
-        let r = sample();
-        let line = r.to_string();
-        assert!(line
-            .starts_with("TRUTH seq=3 sec=1 wall=1700000001 shift=-3 named=1699999998.000000000"));
-        assert!(line.contains(" time=2016-12-31T23:59:60 "));
-        assert!(line.contains(" first=1700000001.000012345 "));
-        assert!(line.contains(" kind=PGRMF on_time=1 ok=0 flags=badsum,garbage garbage=5 "));
-        assert!(line.ends_with(" text=$PGRMF,1,2,3*00"));
-        assert_eq!(TruthRecord::parse_line(&line), Ok(r.clone()));
-
-        let mut d = r;
-        d.first = None;
-        d.first_end = None;
-        d.eol = None;
-        d.eol_end = None;
-        d.last = None;
-        d.last_end = None;
-        d.flags = TruthFlags {
-            dropped: true,
-            ..Default::default()
-        };
-        let line = d.to_string();
-        assert!(line.contains(" first=- first_end=- eol=- eol_end=- last=- last_end=- "));
-        assert_eq!(line.parse::<TruthRecord>(), Ok(d));
-    }
-
-    #[test]
-    fn parse_errors() {
-        assert_eq!(
-            "EVENT at=1.000000000 stop".parse::<TruthRecord>(),
-            Err(TruthParseError::NotTruth)
-        );
-        let line = sample().to_string().replace("kind=PGRMF", "kind=XYZ");
-        assert!(matches!(
-            line.parse::<TruthRecord>(),
-            Err(TruthParseError::Bad { field: "kind", .. })
-        ));
-        let line = sample().to_string().replace(" seq=3", "");
-        assert_eq!(
-            line.parse::<TruthRecord>(),
-            Err(TruthParseError::Missing("seq"))
-        );
-        assert_eq!(parse_timestamp("12.5"), None);
-    }
-
-    #[test]
-    fn expected_offset_uses_the_line_end() {
-        let mut r = sample();
-        r.named = Timestamp::from_secs(1_700_000_001);
-        let off = r.expected_offset(0.0).unwrap();
-        assert!((off - -0.143729).abs() < 1e-9, "{off}");
-        let off = r.expected_offset(0.2).unwrap();
-        assert!((off - 0.056271).abs() < 1e-9, "{off}");
-        r.eol = None;
-        assert_eq!(r.expected_offset(0.0), None);
-    }
-
-    #[test]
-    fn ok_flag() {
-        let mut r = sample();
-        assert!(!r.ok());
-        r.flags = TruthFlags::default();
-        assert!(r.ok());
-        r.flags.garbage = true;
-        r.flags.no_checksum = true;
-        assert!(r.ok(), "garbage after it does not spoil the sentence");
-        r.flags.silent = true;
-        assert!(!r.ok());
-    }
-
-    #[test]
-    fn event_lines() {
-        let e = SimEvent {
-            at: Timestamp::new(5, 1),
-            kind: SimEventKind::Vanished("/dev/pts/9".into()),
-        };
-        assert_eq!(e.to_string(), "EVENT at=5.000000001 vanish path=/dev/pts/9");
-    }
-}
+#[path = "truth_tests.rs"]
+mod tests;

@@ -9,36 +9,36 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::truth::{SimEvent, TruthRecord};
-use super::SimError;
+use crate::truth::{SimEvent, TruthRecord};
+use crate::SimError;
 
 /// State shared between the thread and its handle.
 #[derive(Default)]
-pub(super) struct Inner {
-    pub(super) records: VecDeque<TruthRecord>,
-    pub(super) total: u64,
-    pub(super) events: Vec<SimEvent>,
-    pub(super) slave: Option<PathBuf>,
-    pub(super) running: bool,
-    pub(super) received: u64,
+pub(crate) struct Inner {
+    pub(crate) records: VecDeque<TruthRecord>,
+    pub(crate) total: u64,
+    pub(crate) events: Vec<SimEvent>,
+    pub(crate) slave: Option<PathBuf>,
+    pub(crate) running: bool,
+    pub(crate) received: u64,
 }
 
 /// What the handle and the thread share: the state behind a lock, a
 /// condition variable signalled on every new record or event, the stop flag.
-pub(super) struct Shared {
-    pub(super) inner: Mutex<Inner>,
-    pub(super) cond: Condvar,
-    pub(super) stop: AtomicBool,
-    pub(super) capacity: usize,
+pub(crate) struct Shared {
+    pub(crate) inner: Mutex<Inner>,
+    pub(crate) cond: Condvar,
+    pub(crate) stop: AtomicBool,
+    pub(crate) capacity: usize,
 }
 
 impl Shared {
-    pub(super) fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic elsewhere while holding the lock leaves plain data; go on.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn stopping(&self) -> bool {
+    pub(crate) fn stopping(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
 }
@@ -46,9 +46,9 @@ impl Shared {
 /// A running simulation. Dropping it stops the thread (and removes the
 /// link and the pty).
 pub struct SimHandle {
-    pub(super) shared: Arc<Shared>,
-    pub(super) path: PathBuf,
-    pub(super) thread: Option<JoinHandle<Result<(), SimError>>>,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) path: PathBuf,
+    pub(crate) thread: Option<JoinHandle<Result<(), SimError>>>,
 }
 
 impl std::fmt::Debug for SimHandle {
@@ -134,8 +134,8 @@ impl SimHandle {
         }
     }
 
-    /// Bytes the driver side wrote to the simulated receiver (read from
-    /// the master and discarded).
+    /// Bytes the driver side wrote to the simulated device (read from the
+    /// master and handed to the model).
     pub fn bytes_received(&self) -> u64 {
         self.shared.lock().received
     }
