@@ -45,8 +45,14 @@ fn every_driver_feature_is_forwarded_and_on_by_default() {
     assert!(names.len() >= 3, "{names:?}");
     for name in &names {
         let quoted = format!("\"{name}\"");
-        assert!(driver_default.contains(&quoted), "{name} not in the drivers' default");
-        assert!(cli_default.contains(&quoted), "{name} not in the CLI's default");
+        assert!(
+            driver_default.contains(&quoted),
+            "{name} not in the drivers' default"
+        );
+        assert!(
+            cli_default.contains(&quoted),
+            "{name} not in the CLI's default"
+        );
         assert_eq!(
             value(&cli, name),
             Some(format!("[\"refclock-drivers/{name}\"]").as_str()),

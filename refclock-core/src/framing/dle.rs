@@ -39,6 +39,7 @@
 //! counts the bytes of the partial packet received, its opening DLE and
 //! the stuffing included.
 
+use super::buf::FrameBuf;
 use super::{Frame, FrameStatus, Framer, ETX};
 use crate::time::Timestamp;
 
@@ -64,14 +65,10 @@ enum State {
 /// Assembles DLE-stuffed packets (see the module documentation).
 #[derive(Clone, Debug)]
 pub struct DleFramer {
-    buf: [u8; MAX_DLE_PACKET],
-    len: usize,
+    /// The packet; its first time is that of the read holding the opening
+    /// DLE, its last that of the read holding its latest data byte.
+    buf: FrameBuf<MAX_DLE_PACKET>,
     state: State,
-    overflow: bool,
-    /// Time of the read holding the packet's opening DLE.
-    first: Timestamp,
-    /// Time of the read holding its latest data byte.
-    last: Timestamp,
     /// Time of the read holding the DLE seen in state `BodyDle`.
     dle_time: Timestamp,
     /// Bytes of the partial packet received.
@@ -94,12 +91,8 @@ impl DleFramer {
     /// An empty framer.
     pub const fn new() -> Self {
         DleFramer {
-            buf: [0; MAX_DLE_PACKET],
-            len: 0,
+            buf: FrameBuf::new(),
             state: State::Hunt,
-            overflow: false,
-            first: Timestamp::EPOCH,
-            last: Timestamp::EPOCH,
             dle_time: Timestamp::EPOCH,
             raw: 0,
             emitted: false,
@@ -115,9 +108,8 @@ impl DleFramer {
     }
 
     fn clear(&mut self) {
-        self.len = 0;
+        self.buf.clear();
         self.state = State::Hunt;
-        self.overflow = false;
         self.raw = 0;
         self.emitted = false;
         self.resume = false;
@@ -127,32 +119,17 @@ impl DleFramer {
     fn open(&mut self, time: Timestamp) {
         self.clear();
         self.state = State::Open;
-        self.first = time;
+        self.buf.start(time);
         self.raw = 1;
     }
 
     fn push(&mut self, b: u8, time: Timestamp) {
-        self.last = time;
-        if self.len < MAX_DLE_PACKET {
-            self.buf[self.len] = b;
-            self.len += 1;
-        } else {
-            self.overflow = true;
-        }
+        self.buf.push(b, time);
     }
 
     fn emit(&mut self, last: Timestamp) -> Frame<'_> {
         self.emitted = true;
-        Frame {
-            data: &self.buf[..self.len],
-            first: self.first,
-            last,
-            status: if self.overflow {
-                FrameStatus::Overflow
-            } else {
-                FrameStatus::Complete
-            },
-        }
+        self.buf.frame(last, FrameStatus::Complete)
     }
 }
 
@@ -206,9 +183,9 @@ impl Framer for DleFramer {
                     _ => {
                         // Bytes were lost: the DLE opens a new packet, and
                         // `b`, left in `input`, is its id.
-                        if self.overflow {
+                        if self.buf.overflowed() {
                             self.resume = true;
-                            let last = self.last;
+                            let last = self.buf.last;
                             return Some(self.emit(last));
                         }
                         self.skipped += self.raw as u64 - 1;

@@ -24,30 +24,38 @@
 //!   reserved lead character (Zyfer's `!`); a binary format whose body may
 //!   hold the start byte would need a counting variant.
 
+use super::buf::FrameBuf;
 use super::{Frame, FrameStatus, Framer};
 use crate::time::Timestamp;
+
+/// Longest record a [`FixedFramer`] takes.
+pub const MAX_FIXED: usize = 256;
 
 /// Assembles fixed-length records (see the module documentation).
 #[derive(Clone, Debug)]
 pub struct FixedFramer {
     start: u8,
     len: usize,
-    buf: Vec<u8>,
-    first: Option<Timestamp>,
+    buf: FrameBuf<MAX_FIXED>,
     /// The record in `buf` was handed out; clear it on the next call.
     emitted: bool,
 }
 
 impl FixedFramer {
-    /// A framer for records of `len` bytes (the start byte included; at
-    /// least 1) that begin with `start`.
-    pub fn new(start: u8, len: usize) -> Self {
-        let len = len.max(1);
+    /// A framer for records of `len` bytes (the start byte included; 1
+    /// to [`MAX_FIXED`]) that begin with `start`.
+    pub const fn new(start: u8, len: usize) -> Self {
+        let len = if len < 1 {
+            1
+        } else if len > MAX_FIXED {
+            MAX_FIXED
+        } else {
+            len
+        };
         FixedFramer {
             start,
             len,
-            buf: Vec::with_capacity(len),
-            first: None,
+            buf: FrameBuf::new(),
             emitted: false,
         }
     }
@@ -59,18 +67,12 @@ impl FixedFramer {
 
     fn clear(&mut self) {
         self.buf.clear();
-        self.first = None;
         self.emitted = false;
     }
 
     fn emit(&mut self, last: Timestamp, status: FrameStatus) -> Frame<'_> {
         self.emitted = true;
-        Frame {
-            data: &self.buf,
-            first: self.first.unwrap_or(last),
-            last,
-            status,
-        }
+        self.buf.frame(last, status)
     }
 }
 
@@ -83,8 +85,8 @@ impl Framer for FixedFramer {
             if self.buf.is_empty() {
                 *input = rest;
                 if b == self.start {
-                    self.buf.push(b);
-                    self.first = Some(time);
+                    self.buf.start(time);
+                    self.buf.push(b, time);
                 }
             } else if b == self.start {
                 // A new record begins: hand out the fragment, and leave the
@@ -92,7 +94,7 @@ impl Framer for FixedFramer {
                 return Some(self.emit(time, FrameStatus::Short));
             } else {
                 *input = rest;
-                self.buf.push(b);
+                self.buf.push(b, time);
             }
             if self.buf.len() == self.len {
                 return Some(self.emit(time, FrameStatus::Complete));

@@ -8,6 +8,7 @@
 //! A line longer than [`MAX_LINE`] is cut and flagged
 //! [`FrameStatus::Overflow`], never silently merged into the next.
 
+use super::buf::FrameBuf;
 use super::{Frame, FrameStatus, Framer};
 use crate::time::Timestamp;
 
@@ -17,10 +18,7 @@ pub const MAX_LINE: usize = 127;
 /// Assembles lines (see the module documentation).
 #[derive(Clone, Debug)]
 pub struct LineFramer {
-    buf: [u8; MAX_LINE],
-    len: usize,
-    overflow: bool,
-    first: Option<Timestamp>,
+    buf: FrameBuf<MAX_LINE>,
     /// The line in `buf` was handed out; clear it on the next call.
     emitted: bool,
 }
@@ -35,18 +33,13 @@ impl LineFramer {
     /// An empty framer.
     pub const fn new() -> Self {
         LineFramer {
-            buf: [0; MAX_LINE],
-            len: 0,
-            overflow: false,
-            first: None,
+            buf: FrameBuf::new(),
             emitted: false,
         }
     }
 
     fn clear(&mut self) {
-        self.len = 0;
-        self.overflow = false;
-        self.first = None;
+        self.buf.clear();
         self.emitted = false;
     }
 }
@@ -60,29 +53,17 @@ impl Framer for LineFramer {
             *input = rest;
             let b = b & 0x7f;
             if b == b'\n' || b == b'\r' {
-                if self.len == 0 && !self.overflow {
+                if self.buf.is_empty() {
                     continue;
                 }
                 self.emitted = true;
-                return Some(Frame {
-                    data: &self.buf[..self.len],
-                    first: self.first.unwrap_or(time),
-                    last: time,
-                    status: if self.overflow {
-                        FrameStatus::Overflow
-                    } else {
-                        FrameStatus::Complete
-                    },
-                });
+                return Some(self.buf.frame(time, FrameStatus::Complete));
             }
             if (0x20..0x7f).contains(&b) {
-                self.first.get_or_insert(time);
-                if self.len < MAX_LINE {
-                    self.buf[self.len] = b;
-                    self.len += 1;
-                } else {
-                    self.overflow = true;
+                if self.buf.is_empty() {
+                    self.buf.start(time);
                 }
+                self.buf.push(b, time);
             }
         }
         None
@@ -96,7 +77,7 @@ impl Framer for LineFramer {
         if self.emitted {
             0
         } else {
-            self.len
+            self.buf.len()
         }
     }
 }

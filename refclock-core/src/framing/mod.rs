@@ -50,6 +50,7 @@
 //! ```
 
 pub mod binary;
+mod buf;
 pub mod bytes;
 pub mod dle;
 pub mod fixed;
@@ -62,7 +63,7 @@ pub mod zodiac;
 pub use binary::{BinaryFramer, Check, MessageFormat};
 pub use bytes::ByteTimes;
 pub use dle::{DleFramer, DLE, MAX_DLE_PACKET};
-pub use fixed::FixedFramer;
+pub use fixed::{FixedFramer, MAX_FIXED};
 pub use line::{LineFramer, MAX_LINE};
 pub use oncore::{
     oncore_checksum, Oncore, OncoreFramer, OncoreMessage, MAX_ONCORE, ONCORE_LENGTHS, ONCORE_SYNC,

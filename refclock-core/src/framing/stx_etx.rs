@@ -46,6 +46,7 @@
 //! it. [`StxEtxFramer::pending`](Framer::pending) counts the bytes of the
 //! partial frame received, its start byte included.
 
+use super::buf::FrameBuf;
 use super::{Frame, FrameStatus, Framer};
 use crate::time::Timestamp;
 
@@ -61,17 +62,12 @@ pub const MAX_DELIMITED: usize = 256;
 /// Assembles start/end-delimited frames (see the module documentation).
 #[derive(Clone, Debug)]
 pub struct StxEtxFramer {
-    buf: [u8; MAX_DELIMITED],
-    len: usize,
+    buf: FrameBuf<MAX_DELIMITED>,
     start: Option<u8>,
     end: u8,
     mask: u8,
     /// A frame is open (its start byte, or without one its first byte, seen).
     open: bool,
-    overflow: bool,
-    first: Timestamp,
-    /// Time of the read holding the latest byte of the open frame.
-    last: Timestamp,
     /// Bytes of the open frame received, start byte included.
     raw: usize,
     /// The frame in `buf` was handed out; clear it on the next call.
@@ -130,15 +126,11 @@ impl StxEtxFramer {
 
     const fn build(start: Option<u8>, end: u8) -> Self {
         StxEtxFramer {
-            buf: [0; MAX_DELIMITED],
-            len: 0,
+            buf: FrameBuf::new(),
             start,
             end,
             mask: 0xff,
             open: false,
-            overflow: false,
-            first: Timestamp::EPOCH,
-            last: Timestamp::EPOCH,
             raw: 0,
             emitted: false,
             skipped: 0,
@@ -146,9 +138,8 @@ impl StxEtxFramer {
     }
 
     fn clear(&mut self) {
-        self.len = 0;
+        self.buf.clear();
         self.open = false;
-        self.overflow = false;
         self.raw = 0;
         self.emitted = false;
     }
@@ -156,33 +147,17 @@ impl StxEtxFramer {
     fn open(&mut self, time: Timestamp) {
         self.clear();
         self.open = true;
-        self.first = time;
-        self.last = time;
+        self.buf.start(time);
     }
 
     fn push(&mut self, b: u8, time: Timestamp) {
         self.raw += 1;
-        self.last = time;
-        if self.len < MAX_DELIMITED {
-            self.buf[self.len] = b;
-            self.len += 1;
-        } else {
-            self.overflow = true;
-        }
+        self.buf.push(b, time);
     }
 
     fn emit(&mut self, last: Timestamp) -> Frame<'_> {
         self.emitted = true;
-        Frame {
-            data: &self.buf[..self.len],
-            first: self.first,
-            last,
-            status: if self.overflow {
-                FrameStatus::Overflow
-            } else {
-                FrameStatus::Complete
-            },
-        }
+        self.buf.frame(last, FrameStatus::Complete)
     }
 }
 
@@ -198,10 +173,10 @@ impl Framer for StxEtxFramer {
                 return Some(self.emit(time));
             }
             if Some(b) == self.start {
-                if self.open && self.overflow {
+                if self.open && self.buf.overflowed() {
                     // Hand out the cut frame; the start byte stays in
                     // `input` and opens the next frame on the next call.
-                    let last = self.last;
+                    let last = self.buf.last;
                     return Some(self.emit(last));
                 }
                 *input = rest;
