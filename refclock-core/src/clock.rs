@@ -88,6 +88,14 @@ pub struct ClockState {
     pub year_start: YearStart,
     /// Floor for the filter's jitter, seconds (ntpd: 2^sys_precision).
     pub min_jitter: f64,
+    /// The reachability register (`peer->reach`): shifted left at each
+    /// poll, its low bit set by each in-sync `refclock_receive`.
+    pub reach: u8,
+    /// A poll is in progress (`pp->inpoll`): set at each poll, cleared by
+    /// `refclock_receive`.
+    pub inpoll: bool,
+    /// `refclock_checkburst` asked for the next poll at the next tick.
+    poll_soon: bool,
     timecode: [u8; BMAX],
     timecode_len: usize,
     samples: SampleBuffer,
@@ -108,6 +116,9 @@ impl ClockState {
             last_event: ClockEvent::Nominal,
             year_start: None,
             min_jitter: 2f64.powi(-20),
+            reach: 0,
+            inpoll: false,
+            poll_soon: false,
             timecode: [0; BMAX],
             timecode_len: 0,
             samples: SampleBuffer::new(),
@@ -161,6 +172,7 @@ impl ClockState {
         self.lastrec = Some(rectime);
         let _ = self.samples.push(offset);
         self.counters.samples += 1;
+        self.check_burst();
         Sample {
             time: rectime,
             offset,
@@ -186,6 +198,37 @@ impl ClockState {
         Ok(Timestamp::new(secs, f.nsec))
     }
 
+    /// `refclock_checkburst`: while the reach register is not full and no
+    /// poll is in progress, enough pending samples (the reach register's
+    /// population count, 3 to 6) ask for the next poll at the next tick.
+    /// ntpd (and so the C program) brings its polls forward this way
+    /// after a start or a gap; the host takes the request with
+    /// [`ClockState::take_poll_request`]. (ntpd also stops when the peer's
+    /// dispersion is within MAXDISTANCE, which the C program's peer,
+    /// never filtered, always is.)
+    fn check_burst(&mut self) {
+        if self.inpoll || self.reach == 0xff {
+            return;
+        }
+        let needs = self.reach.count_ones().clamp(3, 6) as usize;
+        if self.samples.len() >= needs {
+            self.poll_soon = true;
+        }
+    }
+
+    /// The poll bookkeeping of `refclock_transmit`, before the driver's
+    /// poll: the reach register shifts, a poll is in progress.
+    pub fn transmit(&mut self) {
+        self.reach <<= 1;
+        self.inpoll = true;
+    }
+
+    /// Whether the next poll was asked for at the next tick (see
+    /// `check_burst`); the request is cleared.
+    pub fn take_poll_request(&mut self) -> bool {
+        std::mem::take(&mut self.poll_soon)
+    }
+
     /// Pending (unfiltered) samples.
     pub fn pending(&self) -> &SampleBuffer {
         &self.samples
@@ -196,13 +239,16 @@ impl ClockState {
         self.samples.expire(n)
     }
 
-    /// The filter step of `refclock_receive`: when the clock is in sync,
-    /// the pending samples are filtered and the buffer emptied; when it is
-    /// not, they stay queued and `None` is returned.
+    /// `refclock_receive`: the poll in progress ends; when the clock is in
+    /// sync, the reach register takes a 1 and the pending samples are
+    /// filtered and the buffer emptied; when it is not, they stay queued
+    /// and `None` is returned.
     pub fn filter(&mut self) -> Option<FilterOutput> {
+        self.inpoll = false;
         if self.leap == Leap::NotInSync {
             return None;
         }
+        self.reach = (self.reach << (self.reach & 1)) | 1;
         self.samples.take_filtered(self.min_jitter)
     }
 }

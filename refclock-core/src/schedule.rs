@@ -181,6 +181,16 @@ impl Scheduler {
             .is_some_and(Option::is_some)
     }
 
+    /// A clock asked for its next poll at the next tick (ntpd's
+    /// `refclock_checkburst`): brought forward unless it is due by then.
+    pub fn poll_soon(&mut self, clock: ClockIndex) {
+        let c = &mut self.clocks[clock];
+        let limit = c.ticks + 1;
+        if c.next_poll > limit {
+            c.next_poll = limit;
+        }
+    }
+
     /// The clock's tick count so far.
     pub fn ticks(&self, clock: ClockIndex) -> u64 {
         self.clocks[clock].ticks

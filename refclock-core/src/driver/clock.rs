@@ -136,6 +136,7 @@ impl<D: Driver> Refclock for Clock<D> {
         self.with(|d, ctx| d.timer(ctx, now));
     }
     fn poll(&mut self, now: Timestamp) {
+        self.state.transmit();
         self.with(|d, ctx| d.poll(ctx, now));
     }
     fn port_event(&mut self, port: PortId, event: PortEvent) {

@@ -15,6 +15,9 @@ impl Host {
         loop {
             let h = &mut self.clocks[ci];
             let Some(action) = h.clock.next_action() else {
+                if h.clock.state_mut().take_poll_request() {
+                    self.sched.poll_soon(ci);
+                }
                 return Ok(());
             };
             let id = h.clock.id();
