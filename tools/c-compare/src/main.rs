@@ -319,7 +319,8 @@ fn run(args: &Args) -> Result<(), String> {
 
     let truth =
         std::fs::read_to_string(&c_truth).map_err(|e| format!("{}: {e}", c_truth.display()))?;
-    let garbage = golden::garbage_file(&truth, args.kind, &setup, &scenarios, args.seed)?;
+    // Needed to replay the run; a dry run only warns when it cannot be had.
+    let garbage = golden::garbage_file(&truth, args.kind, &setup, &scenarios, args.seed);
     let c_samples = sample_lines(c.stdout.iter().map(|l| l.text.as_str()));
     let o_samples = sample_lines(ours.stdout.iter().map(|l| l.text.as_str()));
     let overlap = Overlap {
@@ -365,15 +366,22 @@ fn run(args: &Args) -> Result<(), String> {
         c_samples: lines_of(&c_samples),
         c_timing: timing(&c),
         truth,
-        garbage,
+        garbage: String::new(),
         ours_samples: lines_of(&o_samples),
         report: report.clone(),
     };
     print!("{report}");
     let _ = std::fs::remove_dir_all(&tmp);
     if args.dry_run {
+        if let Err(e) = garbage {
+            eprintln!("warning: such a run could not be recorded: {e}");
+        }
         return Ok(());
     }
+    let files = golden::Golden {
+        garbage: garbage?,
+        ..files
+    };
     let dir = args.golden.join(&name);
     files.write(&dir)?;
     eprintln!("wrote {}", dir.display());
