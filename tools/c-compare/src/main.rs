@@ -269,50 +269,17 @@ fn run(args: &Args) -> Result<(), String> {
             (ours_link.clone(), ours_truth.clone()),
         ],
     )?;
-    let address = format!("127.127.{}.0", args.kind);
-    let poll = args.poll.to_string();
-    let mut common: Vec<String> = ["-u", "root", "-r", "/", "-i", &poll, "-d", &address]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    for (k, v) in &args.options {
-        common.push(k.clone());
-        common.push(v.clone());
-    }
-    let mut c_argv = vec![args.c_program.clone()];
-    c_argv.extend(common.iter().cloned());
+    let (c_argv, ours_argv) = command_lines(args, &ours_link);
+    eprintln!(
+        "running {name} for {} s: {}",
+        args.duration,
+        c_argv.join(" ")
+    );
     // Line-buffered, so that each debug line (each poll) is timed as it
     // happens; a pipe would otherwise get the output at exit.
     let mut c_run = vec!["stdbuf".to_string(), "-oL".to_string()];
     c_run.extend(c_argv.iter().cloned());
-    let mut ours_argv = vec![args.ours.display().to_string()];
-    ours_argv.extend(common.iter().cloned());
-    ours_argv.extend(["path".to_string(), ours_link.display().to_string()]);
-
-    eprintln!(
-        "running {} for {} s: {}",
-        name,
-        args.duration,
-        c_argv.join(" ")
-    );
-    let mut c = Running::start("C program", &c_run)?;
-    let mut ours = match Running::start("ours", &ours_argv) {
-        Ok(o) => o,
-        Err(e) => {
-            c.stop();
-            return Err(e);
-        }
-    };
-    let end = std::time::Instant::now() + Duration::from_secs(args.duration);
-    while std::time::Instant::now() < end {
-        std::thread::sleep(Duration::from_millis(100));
-        for p in [&mut c, &mut ours] {
-            if let Some(status) = p.exited() {
-                eprintln!("warning: {} ended early: {status}", p.name);
-            }
-        }
-    }
-    let (c, ours) = (c.stop(), ours.stop());
+    let (c, ours) = run_both(&c_run, &ours_argv, Duration::from_secs(args.duration))?;
     let _ = c_sim.stop();
     let _ = ours_sim.stop();
     drop((c_sim, ours_sim));
@@ -386,6 +353,54 @@ fn run(args: &Args) -> Result<(), String> {
     files.write(&dir)?;
     eprintln!("wrote {}", dir.display());
     Ok(())
+}
+
+/// The C program's command line and ours: the same options, ours with
+/// `path` to its device.
+fn command_lines(args: &Args, ours_link: &Path) -> (Vec<String>, Vec<String>) {
+    let address = format!("127.127.{}.0", args.kind);
+    let poll = args.poll.to_string();
+    let mut common: Vec<String> = ["-u", "root", "-r", "/", "-i", &poll, "-d", &address]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for (k, v) in &args.options {
+        common.extend([k.clone(), v.clone()]);
+    }
+    let mut c_argv = vec![args.c_program.clone()];
+    c_argv.extend(common.iter().cloned());
+    let mut ours_argv = vec![args.ours.display().to_string()];
+    ours_argv.extend(common);
+    ours_argv.extend(["path".to_string(), ours_link.display().to_string()]);
+    (c_argv, ours_argv)
+}
+
+/// Runs both programs for `duration`, then stops them with SIGTERM.
+fn run_both(
+    c_run: &[String],
+    ours_argv: &[String],
+    duration: Duration,
+) -> Result<(Finished, Finished), String> {
+    let mut c = Running::start("C program", c_run)?;
+    let mut ours = match Running::start("ours", ours_argv) {
+        Ok(o) => o,
+        Err(e) => {
+            c.stop();
+            return Err(e);
+        }
+    };
+    let end = std::time::Instant::now() + duration;
+    let mut warned = [false; 2];
+    while std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(100));
+        for (p, warned) in [&mut c, &mut ours].into_iter().zip(&mut warned) {
+            if let (false, Some(status)) = (*warned, p.exited()) {
+                eprintln!("warning: {} ended early: {status}", p.name);
+                *warned = true;
+            }
+        }
+    }
+    Ok((c.stop(), ours.stop()))
 }
 
 fn lines_of(samples: &[samples::SampleLine]) -> String {
