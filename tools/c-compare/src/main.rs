@@ -240,8 +240,8 @@ fn run(args: &Args) -> Result<(), String> {
             .to_string()
     });
     let name = format!("{}-{case}", info.name);
-    let tmp = std::env::temp_dir().join(format!("refclock-compare-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    let tmp = TempDir::new()?;
+    let tmp = &tmp.0;
     let (c_truth, ours_truth, ours_link) = (
         tmp.join("c-truth.log"),
         tmp.join("ours-truth.log"),
@@ -338,7 +338,6 @@ fn run(args: &Args) -> Result<(), String> {
         report: report.clone(),
     };
     print!("{report}");
-    let _ = std::fs::remove_dir_all(&tmp);
     if args.dry_run {
         if let Err(e) = garbage {
             eprintln!("warning: such a run could not be recorded: {e}");
@@ -353,6 +352,23 @@ fn run(args: &Args) -> Result<(), String> {
     files.write(&dir)?;
     eprintln!("wrote {}", dir.display());
     Ok(())
+}
+
+/// A directory of our own under the system's, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Result<TempDir, String> {
+        let dir = std::env::temp_dir().join(format!("refclock-compare-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(TempDir(dir))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// The C program's command line and ours: the same options, ours with
