@@ -1,0 +1,583 @@
+//! Our drivers against the C `ntp-refclock` (0.7 with ntpd 4.2.8p18), on
+//! the bytes it was given, without the C program: each directory under
+//! `tests/golden/` is a run of it recorded by `tools/c-compare` (see its
+//! README): the simulated device's output with write times (`truth.log`),
+//! the C program's samples (`c.samples`), its polls (`c.timing`).
+//!
+//! Each case replays the device's output into our driver: every message
+//! at the receive time the C program had for it (that of the C sample
+//! naming the message's second: for NMEA `time + time2`; a message
+//! without one at the write time of its `end` byte), the once-a-second
+//! timer at the C program's ticks and the poll at its polls. Then our
+//! samples must be the C program's: as many, each with the same receive
+//! time, reference time (`time + offset`) within 2 µs and the same leap,
+//! except for what `expected-differences` lists; those differences are
+//! asserted exactly, and each names the deliberate difference in the
+//! driver's module documentation, quoting it. What our driver writes to
+//! the device must be what the C program wrote (the truth log's `INPUT`
+//! lines), in the same order.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use refclock_core::calendar::Basedate;
+use refclock_core::{Action, ClockFlags, DriverConfig, Fudge, PortEvent, PortId, Timestamp};
+use refclock_drivers::registry;
+
+const NS: i128 = 1_000_000_000;
+/// Largest difference of reference times that counts as the same.
+const TOLERANCE_NS: i128 = 2_000;
+
+/// One `SAMPLE:` line, times in nanoseconds.
+#[derive(Clone, Debug)]
+struct Sample {
+    text: String,
+    time: i128,
+    reference: i128,
+    leap: u8,
+}
+
+fn parse_sample(line: &str) -> Option<Sample> {
+    let rest = line.strip_prefix("SAMPLE: ")?;
+    let field = |key: &str| {
+        rest.split_whitespace()
+            .find_map(|f| f.strip_prefix(key)?.strip_prefix('='))
+    };
+    let time = parse_time(field("time")?)?;
+    let offset = (field("offset")?.parse::<f64>().ok()? * 1e9).round() as i128;
+    Some(Sample {
+        text: line.to_string(),
+        time,
+        reference: time + offset,
+        leap: field("leap")?.parse().ok()?,
+    })
+}
+
+fn second_of(ns: i128) -> i64 {
+    (ns + NS / 2).div_euclid(NS) as i64
+}
+
+/// `SEC.NNNNNNNNN` (the truth log's times), or `SEC.UUUUUU`.
+fn parse_time(s: &str) -> Option<i128> {
+    let (secs, frac) = s.split_once('.')?;
+    let scale = 10i128.pow(9u32.checked_sub(frac.len() as u32)?);
+    Some(secs.parse::<i128>().ok()? * NS + frac.parse::<i128>().ok()? * scale)
+}
+
+fn unescape(text: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        if b == b'\\' && tail.len() >= 3 && tail[0] == b'x' {
+            let hex = std::str::from_utf8(&tail[1..3]).expect("ASCII escape");
+            out.push(u8::from_str_radix(hex, 16).expect("hex escape"));
+            rest = &tail[3..];
+        } else {
+            out.push(b);
+            rest = tail;
+        }
+    }
+    out
+}
+
+/// `key=value` of a truth-log line (`text=` is last and taken whole).
+fn truth_field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let (head, text) = line.split_once(" text=")?;
+    if key == "text" {
+        return Some(text);
+    }
+    head.split(' ')
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+}
+
+/// A message the simulated device wrote.
+#[derive(Debug)]
+struct Message {
+    named: Option<i64>,
+    /// When its first byte and its `end` byte were written.
+    first: i128,
+    eol: i128,
+    bytes: Vec<u8>,
+}
+
+/// One recorded run of the C program.
+struct Case {
+    name: String,
+    dir: PathBuf,
+    kind: u8,
+    fudge: Fudge,
+    c_samples: Vec<Sample>,
+    messages: Vec<Message>,
+    /// What the C program wrote to the device, as the simulator read it.
+    c_wrote: Vec<u8>,
+    start: i128,
+    stop: i128,
+    /// Tick number → when the C program polled at it.
+    polls: BTreeMap<u64, i128>,
+}
+
+fn read(dir: &Path, file: &str) -> String {
+    let path = dir.join(file);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+impl Case {
+    fn load(dir: &Path) -> Case {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let command = read(dir, "command");
+        let words: Vec<&str> = command
+            .lines()
+            .find_map(|l| l.strip_prefix("c-command: "))
+            .unwrap_or_else(|| panic!("{name}: no c-command line"))
+            .split_whitespace()
+            .collect();
+        let addr = words
+            .iter()
+            .position(|w| w.starts_with("127.127."))
+            .unwrap();
+        let kind = words[addr].split('.').nth(2).unwrap().parse().unwrap();
+        let interval: u32 = words[words.iter().position(|&w| w == "-i").unwrap() + 1]
+            .parse()
+            .unwrap();
+        let mut fudge = Fudge::default();
+        for kv in words[addr + 1..].chunks(2) {
+            match kv[0] {
+                "mode" => fudge.mode = kv[1].parse().unwrap(),
+                "time1" => fudge.time1 = Some(kv[1].parse().unwrap()),
+                "time2" => fudge.time2 = Some(kv[1].parse().unwrap()),
+                flag => {
+                    let n = flag.strip_prefix("flag").unwrap().parse().unwrap();
+                    fudge
+                        .flags
+                        .set(ClockFlags::numbered(n).unwrap(), kv[1] != "0");
+                }
+            }
+        }
+        let c_samples = read(dir, "c.samples")
+            .lines()
+            .map(|l| parse_sample(l).unwrap_or_else(|| panic!("{name}: c.samples: {l}")))
+            .collect();
+        let mut garbage = BTreeMap::new();
+        if dir.join("garbage").exists() {
+            for line in read(dir, "garbage").lines() {
+                if let Some(rest) = line.strip_prefix("GARBAGE seq=") {
+                    let (seq, bytes) = rest.split_once(" bytes=").unwrap();
+                    garbage.insert(seq.parse::<u64>().unwrap(), unescape(bytes));
+                }
+            }
+        }
+        let mut messages = Vec::new();
+        let mut c_wrote = Vec::new();
+        for line in read(dir, "truth.log").lines() {
+            if let Some(rest) = line.strip_prefix("INPUT ") {
+                c_wrote.extend(unescape(rest.split_once(" text=").unwrap().1));
+            } else if line.starts_with("TRUTH ") {
+                let f = |k| truth_field(line, k).unwrap_or_else(|| panic!("{name}: {k}: {line}"));
+                let (Some(first), Some(eol), Some(last)) = (
+                    parse_time(f("first")),
+                    parse_time(f("eol")),
+                    parse_time(f("last")),
+                ) else {
+                    continue; // not written
+                };
+                let seq: u64 = f("seq").parse().unwrap();
+                let mut bytes = unescape(f("text"));
+                // The log leaves out a line's end; the simulated devices
+                // end lines with CR LF, the CR being the `end` byte.
+                if last > eol {
+                    bytes.extend(b"\r\n");
+                }
+                bytes.extend(garbage.remove(&seq).unwrap_or_default());
+                messages.push(Message {
+                    named: parse_time(f("named")).map(second_of),
+                    first,
+                    eol,
+                    bytes,
+                });
+            }
+        }
+        assert!(garbage.is_empty(), "{name}: garbage for unknown messages");
+        let (mut start, mut stop, mut polls) = (0, 0, BTreeMap::new());
+        for line in read(dir, "c.timing").lines() {
+            let at = |l: &str| parse_time(l.split_once("at=").unwrap().1).unwrap();
+            if line.starts_with("START ") {
+                start = at(line);
+            } else if line.starts_with("STOP ") {
+                stop = at(line);
+            } else if let Some(rest) = line.strip_prefix("POLL tick=") {
+                polls.insert(
+                    rest.split_whitespace().next().unwrap().parse().unwrap(),
+                    at(line),
+                );
+            }
+        }
+        assert!(
+            start > 0 && stop > start && !polls.is_empty(),
+            "{name}: c.timing"
+        );
+        // ntpd polls at its first tick, then 2^N s after each poll or
+        // sooner (refclock_checkburst: at the next tick once enough
+        // samples wait): a longer gap means a lost debug line.
+        let ticks: Vec<u64> = polls.keys().copied().collect();
+        assert!(
+            ticks[0] == 1 && ticks.windows(2).all(|w| w[1] - w[0] <= 1 << interval),
+            "{name}: the C program's polls are not -i {interval}'s: {ticks:?}"
+        );
+        Case {
+            name,
+            dir: dir.to_path_buf(),
+            kind,
+            fudge,
+            c_samples,
+            messages,
+            c_wrote,
+            start,
+            stop,
+            polls,
+        }
+    }
+
+    /// The C program's receive time of the message that gave sample `s`
+    /// and the second it names: NMEA's `time` is the receive time − time2
+    /// and its reference time the named second; the others' `time` is the
+    /// receive time and time1 is in their reference time.
+    fn receipt(&self, s: &Sample) -> (i128, i64) {
+        let secs = |x: f64| (x * 1e9).round() as i128;
+        if self.kind == 20 {
+            (s.time + secs(self.fudge.time2()), second_of(s.reference))
+        } else {
+            (s.time, second_of(s.reference - secs(self.fudge.time1())))
+        }
+    }
+
+    /// Each message's receive time: that of the C sample naming its
+    /// second, when the message had begun before that sample was taken
+    /// (Zyfer's is taken at the `!`); for a C sample naming no message's
+    /// second (the C program decoded a wrong one), the last message begun
+    /// before it; otherwise the write time of its `end` byte.
+    fn receive_times(&self) -> Vec<i128> {
+        let mut times: Vec<Option<i128>> = vec![None; self.messages.len()];
+        for s in &self.c_samples {
+            let (at, named) = self.receipt(s);
+            let mut found = false;
+            for (i, m) in self.messages.iter().enumerate() {
+                if m.named == Some(named) && m.first <= at && times[i].is_none() {
+                    times[i] = Some(at);
+                    found = true;
+                }
+            }
+            if !found {
+                let last = self
+                    .messages
+                    .iter()
+                    .rposition(|m| m.named.is_some() && m.first <= at);
+                if let Some(i) = last.filter(|&i| times[i].is_none()) {
+                    times[i] = Some(at);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(times.len());
+        for (t, m) in times.into_iter().zip(&self.messages) {
+            // Never before the message before it: reads come in order.
+            let t = t.unwrap_or(m.eol).max(out.last().copied().unwrap_or(0));
+            out.push(t);
+        }
+        out
+    }
+
+    /// The C program's ticks (one a second from its first), each with
+    /// whether it polled: timed by the polls' debug lines.
+    fn ticks(&self) -> Vec<(i128, bool)> {
+        let mut out = Vec::new();
+        for tick in 1.. {
+            let (k, at) = self.polls.range(..=tick).next_back().unwrap();
+            let t = at + i128::from(tick - k) * NS;
+            if t >= self.stop {
+                break;
+            }
+            out.push((t, self.polls.contains_key(&tick)));
+        }
+        out
+    }
+
+    /// Our driver on the C program's input: its samples (as lines) and
+    /// everything it wrote to the device.
+    fn replay(&self) -> (Vec<Sample>, Vec<u8>) {
+        let config = DriverConfig {
+            unit: 0,
+            fudge: self.fudge.clone(),
+            basedate: Basedate::default(),
+            ..DriverConfig::default()
+        };
+        let mut clock = registry::start(self.kind, config)
+            .unwrap_or_else(|| panic!("{}: driver {} not built", self.name, self.kind))
+            .unwrap_or_else(|e| panic!("{}: {e}", self.name));
+        let (mut samples, mut wrote) = (Vec::new(), Vec::new());
+        let mut drain = |clock: &mut dyn refclock_core::Refclock| {
+            while let Some(a) = clock.next_action() {
+                match a {
+                    Action::Sample(s) => samples.push(parse_sample(&s.to_line()).unwrap()),
+                    Action::Write { data, .. } => wrote.extend(data),
+                    _ => {}
+                }
+            }
+        };
+        drain(clock.as_mut());
+        clock.port_event(PortId::MAIN, PortEvent::Opened);
+        drain(clock.as_mut());
+        let ts = |ns: i128| Timestamp::from_nanos(ns);
+        let times = self.receive_times();
+        let mut ticks = self.ticks().into_iter().peekable();
+        for (m, &at) in self.messages.iter().zip(&times) {
+            if at < self.start || at > self.stop {
+                continue; // the C program was not reading
+            }
+            while let Some((t, poll)) = ticks.next_if(|&(t, _)| t <= at) {
+                clock.timer(ts(t));
+                if poll {
+                    clock.poll(ts(t));
+                }
+                drain(clock.as_mut());
+            }
+            clock.receive(PortId::MAIN, &m.bytes, ts(at));
+            drain(clock.as_mut());
+        }
+        for (t, poll) in ticks {
+            clock.timer(ts(t));
+            if poll {
+                clock.poll(ts(t));
+            }
+            drain(clock.as_mut());
+        }
+        (samples, wrote)
+    }
+}
+
+/// One line of `expected-differences`.
+#[derive(Debug)]
+struct Expected {
+    line: String,
+    /// `time=`: the C sample printed with this time; `named=A..B`: every
+    /// C sample whose reference time names a second from A to B (`A..`:
+    /// from A on).
+    select: Select,
+    /// `leap`, `ref`, or `sample` (how many samples each has at that
+    /// time: `1 0`, only the C program; `0 1`, only ours).
+    field: String,
+    c: String,
+    ours: String,
+    used: usize,
+}
+
+#[derive(Debug)]
+enum Select {
+    Time(i128),
+    Named(i64, i64),
+}
+
+impl Expected {
+    fn parse(case: &Case) -> Vec<Expected> {
+        let path = case.dir.join("expected-differences");
+        if !path.exists() {
+            return Vec::new();
+        }
+        let mut doc_cache = BTreeMap::new();
+        let mut out = Vec::new();
+        for line in read(&case.dir, "expected-differences").lines() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (spec, why) = line
+                .split_once(" -- ")
+                .unwrap_or_else(|| panic!("{}: no ' -- reason': {line}", case.name));
+            check_quote(&mut doc_cache, why, &case.name, line);
+            let w: Vec<&str> = spec.split_whitespace().collect();
+            assert_eq!(w.len(), 4, "{}: {line}", case.name);
+            let select = if let Some(t) = w[0].strip_prefix("time=") {
+                Select::Time(parse_time(t).unwrap())
+            } else {
+                let (a, b) = w[0]
+                    .strip_prefix("named=")
+                    .unwrap()
+                    .split_once("..")
+                    .unwrap();
+                let b = if b.is_empty() {
+                    i64::MAX
+                } else {
+                    b.parse().unwrap()
+                };
+                Select::Named(a.parse().unwrap(), b)
+            };
+            assert!(
+                ["leap", "ref", "sample"].contains(&w[1]),
+                "{}: {line}",
+                case.name
+            );
+            out.push(Expected {
+                line: line.to_string(),
+                select,
+                field: w[1].to_string(),
+                c: w[2].to_string(),
+                ours: w[3].to_string(),
+                used: 0,
+            });
+        }
+        out
+    }
+
+    fn selects(&self, c: &Sample) -> bool {
+        match self.select {
+            Select::Time(t) => (c.time - t).abs() <= 1000,
+            Select::Named(a, b) => (a..=b).contains(&second_of(c.reference)),
+        }
+    }
+
+    /// Whether this line says that `s` is a sample only the C program
+    /// (`c_side`) or only ours has.
+    fn alone(&mut self, s: &Sample, c_side: bool) -> bool {
+        let counts = if c_side { ("1", "0") } else { ("0", "1") };
+        let hit = self.field == "sample"
+            && (self.c.as_str(), self.ours.as_str()) == counts
+            && self.selects(s);
+        self.used += usize::from(hit);
+        hit
+    }
+
+    /// Whether the pair differs exactly as this line says.
+    fn holds(&self, c: &Sample, ours: &Sample) -> bool {
+        let near = |v: i128, text: &str| (v - parse_time(text).unwrap()).abs() <= TOLERANCE_NS;
+        match self.field.as_str() {
+            "leap" => {
+                c.leap.to_string() == self.c
+                    && ours.leap.to_string() == self.ours
+                    && (c.reference - ours.reference).abs() <= TOLERANCE_NS
+            }
+            _ => {
+                near(c.reference, &self.c)
+                    && near(ours.reference, &self.ours)
+                    && c.leap == ours.leap
+            }
+        }
+    }
+}
+
+/// The reason must be `DRIVER: "a phrase of that driver's module doc"`.
+fn check_quote(cache: &mut BTreeMap<String, String>, why: &str, case: &str, line: &str) {
+    let (driver, rest) = why
+        .split_once(": ")
+        .unwrap_or_else(|| panic!("{case}: {line}"));
+    let quote = rest
+        .trim()
+        .strip_prefix('"')
+        .and_then(|q| q.split_once('"'))
+        .map(|(q, _)| q)
+        .unwrap_or_else(|| panic!("{case}: reason without a quote: {line}"));
+    let doc = cache.entry(driver.to_string()).or_insert_with(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("src/{driver}/mod.rs"));
+        let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let doc: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("//!")).collect();
+        doc.join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        doc.contains(&quote),
+        "{case}: the {driver} module doc does not say {quote:?}"
+    );
+}
+
+/// Compares one case; returns what is wrong (empty: nothing).
+fn check(case: &Case) -> String {
+    let mut errors = String::new();
+    let (ours, wrote) = case.replay();
+    if wrote != case.c_wrote {
+        let at = wrote
+            .iter()
+            .zip(&case.c_wrote)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let from = at.saturating_sub(20);
+        let tail = |b: &[u8]| {
+            String::from_utf8_lossy(&b[from.min(b.len())..(at + 40).min(b.len())]).into_owned()
+        };
+        let _ = writeln!(
+            errors,
+            "writes differ from byte {at} (C wrote {}, ours {}):\n  C:    {:?}\n  ours: {:?}",
+            case.c_wrote.len(),
+            wrote.len(),
+            tail(&case.c_wrote),
+            tail(&wrote)
+        );
+    }
+    let mut expected = Expected::parse(case);
+    let mut unpaired: Vec<&Sample> = ours.iter().collect();
+    for c in &case.c_samples {
+        let Some(i) = unpaired
+            .iter()
+            .position(|o| (o.time - c.time).abs() <= 1000)
+        else {
+            if !expected.iter_mut().any(|e| e.alone(c, true)) {
+                let _ = writeln!(errors, "only in C: {}", c.text);
+            }
+            continue;
+        };
+        let o = unpaired.remove(i);
+        let same = (c.reference - o.reference).abs() <= TOLERANCE_NS && c.leap == o.leap;
+        match expected
+            .iter_mut()
+            .find(|e| e.field != "sample" && e.selects(c))
+        {
+            Some(e) if e.holds(c, o) => e.used += 1,
+            Some(e) => {
+                let _ = writeln!(
+                    errors,
+                    "not as expected ({}):\n  C:    {}\n  ours: {}",
+                    e.line, c.text, o.text
+                );
+            }
+            None if same => {}
+            None => {
+                let _ = writeln!(errors, "differ:\n  C:    {}\n  ours: {}", c.text, o.text);
+            }
+        }
+    }
+    for o in unpaired {
+        if !expected.iter_mut().any(|e| e.alone(o, false)) {
+            let _ = writeln!(errors, "only in ours: {}", o.text);
+        }
+    }
+    for e in expected.iter().filter(|e| e.used == 0) {
+        let _ = writeln!(errors, "expected difference not seen: {}", e.line);
+    }
+    errors
+}
+
+fn cases() -> Vec<Case> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.iter().map(|d| Case::load(d)).collect()
+}
+
+#[test]
+fn our_drivers_give_the_c_programs_samples() {
+    let cases = cases();
+    assert!(cases.len() >= 10, "golden cases missing: {}", cases.len());
+    let mut failures = String::new();
+    for case in &cases {
+        assert!(!case.c_samples.is_empty(), "{}: no C samples", case.name);
+        let errors = check(case);
+        if !errors.is_empty() {
+            let _ = write!(failures, "== {}\n{errors}", case.name);
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+}
