@@ -98,7 +98,10 @@
 //! * Dates are checked against the month (no 31 February).
 //! * After a poll without samples ntpd zeroes the held date but may still
 //!   use it as a pivot (dating time-only sentences to 1900 or a random
-//!   day); here the receive time is the pivot then.
+//!   day); here the receive time is the pivot then. The C program was seen
+//!   doing this to an RMC whose own date was not taken because a ZDA date
+//!   was held: it dated a 2026 sentence 2042-12-25, and then took the ZDA
+//!   of the same second as a second sample (`tests/golden/nmea-invalid-*`).
 //! * A line longer than 127 bytes is dropped whole; ntpd's assembler would
 //!   start again at a `$` after the first 127 bytes.
 
