@@ -10,6 +10,7 @@ use refclock_core::calendar::{Basedate, CivilTime};
 use refclock_core::gps::GpsTime;
 use refclock_core::sim::gps_utc_offset;
 use refclock_core::{Action, Clock, DriverConfig, PortId, Refclock, Sample, Timestamp};
+use refclock_drivers::nmea::parse::checksum;
 use refclock_drivers::nmea::NmeaDriver;
 
 fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
@@ -17,8 +18,7 @@ fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
 }
 
 fn framed(body: &str) -> String {
-    let cs = body.bytes().fold(0u8, |a, b| a ^ b);
-    format!("${body}*{cs:02X}\r\n")
+    format!("${body}*{:02X}\r\n", checksum(body.as_bytes()))
 }
 
 /// RMC, ZDA and PGRMF naming `t` (PGRMF with a 10-bit week and
