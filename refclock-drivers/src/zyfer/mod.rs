@@ -125,6 +125,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{decode, encode, ZyferError, ZyferTime};
 pub use driver::{reference_time, ZyferDriver, INFO, PRECISION};
