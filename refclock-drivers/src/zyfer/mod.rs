@@ -94,6 +94,11 @@
 //! simulator's truth log, `refclock-sim --driver zyfer --truth FILE`,
 //! has the second each record names and when its `!` was written).
 //!
+//! `fuzz` (feature `testkit`) has the bodies of the fuzz targets
+//! `zyfer_decode`, `zyfer_roundtrip` and `zyfer_driver`, and the
+//! properties they check; `refclock-cli/tests/cli_zyfer.rs` runs the
+//! program against the simulated receiver.
+//!
 //! ## Deliberate differences from 4.2.8p18
 //!
 //! * **The leap indicator recovers.** After one record that is not time
