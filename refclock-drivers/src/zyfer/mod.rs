@@ -84,7 +84,7 @@
 //! ## Trying it without a receiver
 //!
 //! `ntp-refclock --simulate 127.127.42.0` runs the driver against the
-//! simulated GPStarplus ([`device`], feature `sim`) on a pseudo-terminal
+//! simulated GPStarplus (`device`, feature `sim`) on a pseudo-terminal
 //! and prints a sample a second, its offset the few tens of µs the read
 //! of the `!` took; `--simulate=invalid` (coasting for 3 s of every 10),
 //! `badsum` (a record with a broken separator), `garbage`, `drop:3`,
