@@ -134,6 +134,7 @@ macro_rules! targets {
 targets! {
     drivers {
         nmea => refclock_drivers::nmea::NmeaDriver,
+        zyfer => refclock_drivers::zyfer::ZyferDriver,
     }
     others {
         line_framer => line_framer::line_framer,

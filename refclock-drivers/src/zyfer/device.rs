@@ -7,8 +7,14 @@
 //! (operation mode 0, figure of merit 9) until the device has been locked
 //! once, and coasting (2, figure of merit 6) after that, as a receiver
 //! that lost its satellites does; [`DeviceModel::reset`] (the device
-//! switched off) starts it warming up again. The format has no leap
-//! warning; a leap second is stated as second 60.
+//! switched off) starts it warming up again.
+//!
+//! The format has no leap second warning, so the device announces
+//! nothing; an inserted leap second is stated as second 60
+//! (`!TIME,2016,366,23,59,60,...`), as a receiver that states UTC
+//! second by second must, and a deleted one is simply missing. Nothing
+//! the device writes outside a record may be a `!`
+//! ([`DeviceModel::garbage_allowed`]), which would start one.
 
 use refclock_core::sim::{DeviceError, DeviceModel, DeviceSetup, Epoch, Message};
 
@@ -77,5 +83,13 @@ impl DeviceModel for ZyferDevice {
 
     fn reset(&mut self) {
         self.was_locked = false;
+    }
+
+    /// Any byte but `!`, which would start a record. The port is 8N1 and
+    /// the driver compares whole bytes, so `0xA1` (a `!` with the eighth
+    /// bit set) is noise like any other, and so are control characters:
+    /// a record has no line end they could fake.
+    fn garbage_allowed(&self, byte: u8) -> bool {
+        byte != codec::ON_TIME
     }
 }

@@ -38,6 +38,8 @@ fn its_records_decode_to_the_epoch_they_name() {
         assert_eq!((m.on_time, m.end), (0, LEN - 1));
         assert_eq!(m.bytes[m.on_time], b'!');
         assert_eq!((m.named, m.valid, m.corrupt), (Some(e.named), true, false));
+        assert_eq!(m.time, Some(e.time), "the truth log's civil time");
+        assert_eq!(m.kind, "TIME");
         let t = codec::decode(&m.bytes).unwrap();
         assert_eq!(t.timestamp(), e.named, "{}", m.text());
         assert_eq!((t.time_mode, t.op_mode, t.figure_of_merit), (2, 1, 4));
@@ -77,6 +79,19 @@ fn corrupt_records_are_rejected() {
     assert_eq!(e.event(), ClockEvent::BadReply, "{e}");
     let mut empty = Message::new("X", Vec::new());
     assert!(!dev.corrupt(&mut empty));
+}
+
+/// Garbage may be any byte but the on-time `!`: not even a control
+/// character can end a record, and the driver compares whole bytes.
+#[test]
+fn garbage_never_holds_the_on_time_character() {
+    let dev = device::new(&DeviceSetup::default()).unwrap();
+    let allowed: Vec<u8> = (0..=255u8).filter(|&b| dev.garbage_allowed(b)).collect();
+    assert_eq!(allowed.len(), 255);
+    assert!(!dev.garbage_allowed(b'!'));
+    for b in [0x00, b'\r', b'\n', b'$', 0xA1, 0xFF] {
+        assert!(dev.garbage_allowed(b), "{b:#04x}");
+    }
 }
 
 #[test]

@@ -73,8 +73,8 @@ impl Unit {
         let t = match codec::decode(code) {
             Ok(t) => t,
             Err(e) => {
-                let id = ctx.id();
-                ctx.log(format!("{id} bad timecode '{text}': {e}"));
+                // The host names the clock in front of the line.
+                ctx.log(format!("bad timecode '{text}': {e}"));
                 ctx.report(e.event());
                 return;
             }

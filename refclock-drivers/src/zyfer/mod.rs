@@ -22,8 +22,18 @@
 //! of year, `HH:MM:SS` time (UTC in time mode 2), `m` time mode (1 GPS,
 //! 2 UTC, 3 local GPS, 4 local UTC, 5 manual), `T` time figure of merit
 //! (4 ≤ 1 µs … 9 > 10 ms), `O` operation mode (0 warm-up, 1 time locked,
-//! 2 coasting, 3 recovering, 4 manual). The format has no leap second
-//! warning. [`codec`] decodes and encodes it.
+//! 2 coasting, 3 recovering, 4 manual). [`codec`] decodes and encodes it.
+//!
+//! The format has no leap second warning. An inserted leap second is taken
+//! to be stated as second 60 (`!TIME,2016,366,23,59,60,2,4,1`), which the
+//! driver reads, as ntpd's calendar arithmetic does, as the first second
+//! of the next minute: 23:59:60 and the 00:00:00 after it name the same
+//! instant, one second apart. Against a system clock that does not insert
+//! the leap second both samples are right (the clock is a second ahead
+//! from then on); one that does reads 23:59:59 again during 23:59:60, and
+//! that one sample is a second off (chronyd drops samples this close to a
+//! leap second it has scheduled). The leap indicator of every sample is
+//! "no warning".
 //!
 //! ## What the driver does
 //!
@@ -41,6 +51,9 @@
 //!    is the stated date and time moved by whole GPS eras of 1024 weeks
 //!    into the window of [`EraWindow`](refclock_core::gps::EraWindow)
 //!    (ntpd's `gpsntp_from_calendar`).
+//!
+//! A record that does not decode is logged (`bad timecode '...': why`)
+//! and counted (`badformat` or `baddata`, as the event says).
 //!
 //! At each poll a timeout is reported once two polls in a row passed
 //! without a sample; the first sample after a poll filters the pending
@@ -67,6 +80,24 @@
 //! assert!((samples[0].offset + 0.002).abs() < 1e-9);
 //! assert_eq!(samples[0].leap, Leap::NoWarning);
 //! ```
+//!
+//! ## Trying it without a receiver
+//!
+//! `ntp-refclock --simulate 127.127.42.0` runs the driver against the
+//! simulated GPStarplus (`device`, feature `sim`) on a pseudo-terminal
+//! and prints a sample a second, its offset the few tens of µs the read
+//! of the `!` took; `--simulate=invalid` (coasting for 3 s of every 10),
+//! `badsum` (a record with a broken separator), `garbage`, `drop:3`,
+//! `silence`, `vanish`, `jitter`, `leap:at=2027-06-30`, `rollover` and
+//! `year:year=2100` show the rest (a date decades from the system clock
+//! is moved by whole GPS eras into the window around it, as above; the
+//! simulator's truth log, `refclock-sim --driver zyfer --truth FILE`,
+//! has the second each record names and when its `!` was written).
+//!
+//! `fuzz` (feature `testkit`) has the bodies of the fuzz targets
+//! `zyfer_decode`, `zyfer_roundtrip` and `zyfer_driver`, and the
+//! properties they check; `refclock-cli/tests/cli_zyfer.rs` runs the
+//! program against the simulated receiver.
 //!
 //! ## Deliberate differences from 4.2.8p18
 //!
@@ -99,11 +130,15 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{decode, encode, ZyferError, ZyferTime};
 pub use driver::{reference_time, ZyferDriver, INFO, PRECISION};
 
 #[cfg(all(test, feature = "sim"))]
 mod device_tests;
+#[cfg(test)]
+mod edge_tests;
 #[cfg(test)]
 mod tests;
