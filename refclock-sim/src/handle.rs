@@ -49,6 +49,8 @@ pub struct SimHandle {
     pub(crate) shared: Arc<Shared>,
     pub(crate) path: PathBuf,
     pub(crate) thread: Option<JoinHandle<Result<(), SimError>>>,
+    /// A directory of ours holding the link, removed when the handle goes.
+    pub(crate) private_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for SimHandle {
@@ -168,5 +170,8 @@ impl SimHandle {
 impl Drop for SimHandle {
     fn drop(&mut self) {
         let _ = self.stop();
+        if let Some(dir) = self.private_dir.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }

@@ -243,10 +243,46 @@ pub fn start_builtin(
 ) -> Result<SimHandle, SimError> {
     let scenarios = parse_scenarios(scenarios)?;
     let device = device_model(kind, setup)?;
-    Simulator::start(SimConfig {
+    // The device is found through a link in a directory of ours, so that
+    // after a `vanish` the driver reopens the new pseudo-terminal, never a
+    // /dev/pts/N that another program has been given meanwhile.
+    let dir = private_dir().map_err(|source| SimError::Setup {
+        what: "creating a directory for the device link",
+        source,
+    })?;
+    let started = Simulator::start(SimConfig {
         scenarios,
+        link: Some(dir.join("device")),
         ..SimConfig::new(device)
-    })
+    });
+    match started {
+        Ok(mut handle) => {
+            handle.private_dir = Some(dir);
+            Ok(handle)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            Err(e)
+        }
+    }
+}
+
+/// A new directory only we can enter, under the system's temporary one.
+fn private_dir() -> std::io::Result<std::path::PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("refclock-sim.{}.{n}", std::process::id()));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Parses scenarios joined with `+` (`drop:5+jitter:max=30`); an empty

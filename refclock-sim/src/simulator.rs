@@ -63,6 +63,7 @@ impl Simulator {
             shared,
             path,
             thread: Some(thread),
+            private_dir: None,
         })
     }
 }

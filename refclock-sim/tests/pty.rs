@@ -455,7 +455,10 @@ fn builtin_receiver_for_the_nmea_driver() {
         ..DeviceSetup::default()
     };
     let mut h = refclock_sim::start_builtin(20, "drop:every=9+jitter:max=5", &setup).unwrap();
-    assert!(h.path().starts_with("/dev/pts"));
+    // A link in a directory of its own, to the pseudo-terminal.
+    assert!(h.path().ends_with("device"), "{:?}", h.path());
+    let target = std::fs::read_link(h.path()).unwrap();
+    assert!(target.starts_with("/dev/pts"), "{target:?}");
     let reader = spawn_reader(h.path());
     let truth = h.wait_for_records(2, Duration::from_secs(4));
     // Stopping hangs the pty up, which discards what the reader has not
@@ -468,6 +471,9 @@ fn builtin_receiver_for_the_nmea_driver() {
     assert!(!sentences(&got).is_empty());
     assert!(sentences(&got).iter().all(|l| verify(l) == Some(true)));
     assert!(!h.is_running());
+    let dir = h.path().parent().unwrap().to_path_buf();
+    drop(h);
+    assert!(!dir.exists(), "the link's directory is removed");
     let err = refclock_sim::start_builtin(8, "clean", &setup).unwrap_err();
     assert!(err.to_string().contains("type 8"), "{err}");
     assert!(refclock_sim::start_builtin(20, "nosuch", &setup).is_err());

@@ -53,9 +53,8 @@ impl Unit {
             Ok(f) => f,
             Err(ParseError::Empty) => return,
             Err(e) => {
-                let id = ctx.id();
                 ctx.log(format!(
-                    "{id} invalid data: '{}': {e}",
+                    "invalid data: '{}': {e}",
                     String::from_utf8_lossy(line)
                 ));
                 ctx.report(ClockEvent::BadReply);
@@ -95,8 +94,7 @@ impl Unit {
         if *slot <= seen {
             *slot = seen;
         } else {
-            let id = ctx.id();
-            ctx.log(format!("{id} {}", ParseError::MissingChecksum { kind }));
+            ctx.log(ParseError::MissingChecksum { kind }.to_string());
             ctx.report(ClockEvent::BadReply);
             self.count(|t| t.malformed += 1);
             return;
@@ -106,8 +104,7 @@ impl Unit {
         if kind == SentenceKind::Zdg {
             if !self.gps_time {
                 self.gps_time = true;
-                let id = ctx.id();
-                ctx.log(format!("{id} using GPS time as if it were UTC"));
+                ctx.log("using GPS time as if it were UTC");
             }
         } else if self.gps_time {
             self.count(|t| t.filtered += 1);
@@ -168,8 +165,7 @@ impl Unit {
                     self.count(|t| t.malformed += 1);
                 }
                 if let Some(e) = err {
-                    let id = ctx.id();
-                    ctx.log(format!("{id} {e}"));
+                    ctx.log(e.to_string());
                 }
                 ctx.clock.save_timecode(line);
                 ctx.report(event);
