@@ -125,7 +125,11 @@ impl Loop {
                 assert!(self.device.corrupt(&mut m));
             }
             let start = match m.due {
-                Due::At(t) => t.max(self.free),
+                Due::At(t) => {
+                    // The device times its answer for a free line.
+                    assert!(t >= self.free, "{} due at {t:?}, line busy", m.text());
+                    t
+                }
                 Due::Next => now.max(self.free),
             };
             for (i, &b) in m.bytes.iter().enumerate() {
@@ -164,6 +168,13 @@ impl Loop {
         Refclock::poll(&mut self.clock, now);
         self.act(now);
         self.run(now + 5.0);
+    }
+
+    /// Polls at `now` without letting time run on.
+    fn poll_now(&mut self, now: Timestamp) {
+        self.run(now);
+        Refclock::poll(&mut self.clock, now);
+        self.act(now);
     }
 
     fn samples(&self) -> Vec<Sample> {
@@ -224,7 +235,7 @@ fn uncalibrated_the_hp_reads_955_ms_ahead() {
     assert_eq!(l.clock.state().counters.noreply, 0);
     // The identification went to clockstats; then the zone and each line.
     let stats = l.stats();
-    assert_eq!(stats[0], "\nHEWLETT-PACKARD,58503A,3626A01234,3704-C");
+    assert_eq!(stats[0], "HEWLETT-PACKARD,58503A,3626A01234,3704-C");
     assert_eq!(stats[1], "scpi > +0,+0");
     assert!(
         stats[2].starts_with("scpi > T22024030112000"),
@@ -267,21 +278,24 @@ fn a_receiver_on_local_time() {
 }
 
 #[test]
-fn flag4_screens_go_to_clockstats_whole() {
+fn flag4_screens_go_to_clockstats_a_record_a_line() {
     let mut l = Loop::new(0, ClockFlags::FLAG4, None, &[]);
     run_polls(&mut l, 4);
     assert_eq!(l.samples().len(), 4);
     assert!(l.events().is_empty(), "{:?}", l.events());
-    let screens: Vec<&str> = l
-        .stats()
-        .into_iter()
-        .filter(|s| s.contains("Receiver Status"))
+    let stats = l.stats();
+    let heads: Vec<usize> = (0..stats.len())
+        .filter(|&i| stats[i].contains("Receiver Status"))
         .collect();
-    assert_eq!(screens.len(), 4);
-    for s in screens {
-        assert_eq!(s.matches('\n').count(), 22, "{s}");
-        assert!(s.starts_with("\nscpi > ---"), "{s}");
-        assert!(s.contains("[ OK ]"));
+    assert_eq!(heads.len(), 4);
+    for i in heads {
+        // The first line follows the prompt of the timecode's answer; the
+        // 22 lines are consecutive records, each without a line break.
+        assert!(stats[i].starts_with("scpi > ---"), "{}", stats[i]);
+        let screen = &stats[i..i + 22];
+        assert!(screen.iter().all(|r| !r.contains(['\n', '\r'])));
+        assert!(screen[19].contains("[ OK ]"), "{screen:?}");
+        assert_eq!(screen[21].trim(), "(simulated)");
     }
     let asked = l
         .written
@@ -289,6 +303,43 @@ fn flag4_screens_go_to_clockstats_whole() {
         .filter(|w| w == &STATUS_SCREEN_QUERY)
         .count();
     assert_eq!(asked, 4);
+}
+
+#[test]
+fn timecodes_wait_for_the_line_and_stay_on_time() {
+    // The opening queries' answers (73 ms at 9600 baud) are still going
+    // out at the on-time point after the first poll's query, and each
+    // status screen (flag4: 1.8 s) at the one after the next: those
+    // timecodes go out at the first on-time point after them (the loop
+    // asserts that none is late).
+    let mut l = Loop::new(0, ClockFlags::FLAG4, Some(-0.955), &[]);
+    let start = ts(2024, 3, 1, 12, 0, 0) + 0.95;
+    l.clock.port_event(PortId::MAIN, PortEvent::Opened);
+    l.act(start);
+    l.poll_now(start + 0.01);
+    for i in 0..7 {
+        l.poll_now(start + 1.55 + 2.0 * f64::from(i));
+    }
+    l.run(start + 20.0);
+    let s = l.samples();
+    assert_eq!(s.len(), 8, "{s:?}");
+    for x in &s {
+        assert!(x.offset.abs() < 1e-6, "{x:?}");
+    }
+    // Each timecode names a different second.
+    let named: Vec<f64> = s.iter().map(|x| x.time.as_secs_f64() + 0.955).collect();
+    assert!(named.windows(2).all(|w| w[1] - w[0] > 0.5), "{named:?}");
+    assert!(l.events().is_empty(), "{:?}", l.events());
+}
+
+#[test]
+fn garbage_never_ends_a_prompt_or_a_line() {
+    let hp = SimulatedHp::new(Receiver::Z3801A, TimeZone::UTC);
+    for b in 0..=255u8 {
+        let c = b & 0x7f;
+        let expect = (b' '..=b'~').contains(&c) && c != b'>';
+        assert_eq!(hp.garbage_allowed(b), expect, "{b:#04x}");
+    }
 }
 
 #[test]
@@ -381,20 +432,20 @@ fn the_device_answers_scpi() {
     let now = ts(2024, 3, 1, 12, 0, 0) + 0.5;
     let mut out = Vec::new();
     hp.input(b"*IDN?\r:PTIME:TZONE?\r", now, &SKY, &mut out);
-    let text: Vec<(&str, String)> = out.iter().map(|m| (m.kind, m.text())).collect();
+    // Each answer and its prompt are one message, ending at the CR.
+    let text: Vec<(&str, &[u8], usize)> =
+        out.iter().map(|m| (m.kind, &m.bytes[..], m.end)).collect();
     assert_eq!(
         text,
         vec![
             (
                 "IDN",
-                "HEWLETT-PACKARD,58503A,3626A01234,3704-C".to_string()
+                &b"HEWLETT-PACKARD,58503A,3626A01234,3704-C\r\nscpi > "[..],
+                40
             ),
-            ("PROMPT", "scpi > ".to_string()),
-            ("TZONE", "-8,+0".to_string()),
-            ("PROMPT", "scpi > ".to_string()),
+            ("TZONE", b"-8,+0\r\nscpi > ", 5),
         ]
     );
-    assert!(out.iter().all(|m| m.due == Due::Next));
     // Short forms, any case, split writes.
     out.clear();
     hp.input(b":ptim:", now, &SKY, &mut out);
@@ -409,8 +460,8 @@ fn the_device_answers_scpi() {
     assert!(code.checksum && code.valid);
     let decoded = Timecode::decode(&code.bytes[..23]).unwrap();
     assert_eq!(decoded.local, CivilTime::new(2024, 3, 1, 4, 0, 2));
-    assert_eq!(&code.bytes[23..], b"\r\n");
-    assert_eq!(out[1].bytes, b"scpi > ");
+    assert_eq!(&code.bytes[23..], b"\r\nscpi > ");
+    assert_eq!(out.len(), 1);
     // Exactly on an on-time point: that one.
     let at = ts(2024, 3, 1, 12, 0, 0) + 0.02;
     assert_eq!(hp.timecode_at(at, &SKY).due, Due::At(at));
@@ -418,6 +469,7 @@ fn the_device_answers_scpi() {
     out.clear();
     hp.input(b"NOPE\r", now, &SKY, &mut out);
     assert_eq!(out[0].bytes, b"E-113> ");
+    assert_eq!((out[0].kind, out[0].end), ("PROMPT", 6));
     out.clear();
     let mut switched_off = hp.clone();
     switched_off.reset();
@@ -425,15 +477,18 @@ fn the_device_answers_scpi() {
     hp.input(b"*cls\r\r", now, &SKY, &mut out);
     let prompts: Vec<&[u8]> = out.iter().map(|m| &m.bytes[..]).collect();
     assert_eq!(prompts, vec![&b"scpi > "[..], b"scpi > "]);
-    // The screen: 22 non-empty lines of at most 80 characters, a prompt.
+    // The screen: 22 non-empty lines of at most 80 characters, the prompt
+    // after the last.
     out.clear();
     hp.input(b":SYSTEM:PRINT?\r", now, &SKY, &mut out);
-    assert_eq!(out.len(), 23);
-    for m in &out[..22] {
+    assert_eq!(out.len(), 22);
+    for (i, m) in out.iter().enumerate() {
         assert_eq!(m.kind, "SCREEN");
-        assert!(m.bytes.ends_with(b"\r\n"));
-        let n = m.bytes.len() - 2;
+        let tail: &[u8] = if i == 21 { b"\r\nscpi > " } else { b"\r\n" };
+        assert!(m.bytes.ends_with(tail), "{i}: {:?}", m.text());
+        let n = m.bytes.len() - tail.len();
         assert!((1..=80).contains(&n), "{n}: {}", m.text());
+        assert_eq!(m.end, n);
     }
     assert!(
         out[10].text().contains("UTC      12:00:00     01 Mar 2024"),
