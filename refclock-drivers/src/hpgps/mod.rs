@@ -5,6 +5,9 @@
 //!   prompt, the time zone reply and the format-2 timecode, both ways.
 //! * [`HpgpsDriver`]: the driver logic on top of [`refclock_core`].
 //! * `device` (feature `sim`): the simulated receiver.
+//! * `fuzz` (feature `testkit`): the fuzz targets `hpgps_decode`,
+//!   `hpgps_roundtrip` and `hpgps_driver`, the last with a model of the
+//!   dialogue that says what the driver must write and sample.
 //!
 //! ## Receivers and modes
 //!
@@ -145,6 +148,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use driver::{
     HpgpsDriver, Receiver, DEVICE, INFO, POLLS_BEFORE_TIMEOUT, PRECISION, SCREEN_MAX,
