@@ -16,18 +16,36 @@ use super::codec::{TimeZone, Timecode, CLEAR_STATUS, STATUS_SCREEN_QUERY};
 use super::device::{self, SimulatedHp};
 use super::{HpgpsDriver, Receiver};
 
-/// Every second valid (or not), with a leap warning or not.
+/// Every second valid (or not), with a leap warning or not; optionally
+/// a leap second 23:59:60 in wall second `leap_second` (the midnight
+/// after it), the warning dropped after it.
 struct Sky {
     valid: bool,
     leap: LeapWarning,
+    leap_second: Option<i64>,
 }
 
 impl Timeline for Sky {
     fn epoch(&self, wall: i64) -> Epoch {
-        Epoch {
-            valid: self.valid,
-            leap: self.leap,
-            ..Epoch::at(wall)
+        match self.leap_second {
+            Some(at) if wall == at => {
+                let mut t = CivilTime::from_timestamp(Timestamp::from_secs(at - 1));
+                t.second = 60;
+                Epoch {
+                    valid: self.valid,
+                    leap: self.leap,
+                    ..Epoch::new(t)
+                }
+            }
+            Some(at) if wall > at => Epoch {
+                valid: self.valid,
+                ..Epoch::at(wall - 1)
+            },
+            _ => Epoch {
+                valid: self.valid,
+                leap: self.leap,
+                ..Epoch::at(wall)
+            },
         }
     }
 }
@@ -35,6 +53,7 @@ impl Timeline for Sky {
 const SKY: Sky = Sky {
     valid: true,
     leap: LeapWarning::None,
+    leap_second: None,
 };
 
 fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
@@ -378,6 +397,60 @@ fn a_leap_warning_in_june() {
 }
 
 #[test]
+fn a_leap_second_is_named_and_taken_as_posix_time() {
+    // 2016-12-31 23:59:60, polled every second from 23:59:55: the
+    // timecode naming it gives the following midnight (as POSIX time has
+    // it), with the warning; the system clock here inserts no second, so
+    // from the midnight on the truth is 1 s behind it.
+    let midnight = ts(2017, 1, 1, 0, 0, 0);
+    let mut l = Loop::new(0, ClockFlags::empty(), Some(-0.955), &[]);
+    l.sky = Sky {
+        leap: LeapWarning::Insert,
+        leap_second: Some(midnight.secs()),
+        ..SKY
+    };
+    let start = midnight + -6.5;
+    l.open(start);
+    for i in 0..8 {
+        l.poll_now(start + 1.0 + f64::from(i));
+    }
+    l.run(start + 12.0);
+    let s = l.samples();
+    let stats = l.stats();
+    assert!(
+        stats.iter().any(|r| r.contains("T22016123123596030+")),
+        "{stats:?}"
+    );
+    let got: Vec<(i64, i64, Leap)> = s
+        .iter()
+        .map(|x| {
+            (
+                x.time.secs() - midnight.secs(),
+                x.offset.round() as i64,
+                x.leap,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (-5, 0, Leap::AddSecond),
+            (-4, 0, Leap::AddSecond),
+            (-3, 0, Leap::AddSecond),
+            (-2, 0, Leap::AddSecond),
+            (-1, 0, Leap::AddSecond),
+            (0, -1, Leap::NoWarning),
+            (1, -1, Leap::NoWarning),
+            (2, -1, Leap::NoWarning),
+        ],
+        "{s:?}"
+    );
+    for x in &s {
+        assert!((x.offset - x.offset.round()).abs() < 1e-6, "{x:?}");
+    }
+}
+
+#[test]
 fn an_error_prompt_is_cleared_once() {
     let mut l = Loop::new(0, ClockFlags::empty(), None, &[]);
     let start = ts(2024, 3, 1, 12, 0, 0);
@@ -525,6 +598,7 @@ fn the_device_setup_and_corruption() {
     let sky = Sky {
         valid: false,
         leap: LeapWarning::Delete,
+        ..SKY
     };
     let code =
         Timecode::decode(&hp.timecode_at(ts(2024, 3, 1, 12, 0, 0), &sky).bytes[..23]).unwrap();
