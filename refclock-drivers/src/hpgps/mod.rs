@@ -75,7 +75,9 @@
 //! * a timecode (layout in [`codec`]): checksum, format and length errors
 //!   are bad replies; a date or time out of range, an unknown leap
 //!   character while `V` is `0`, or a time more than 4 h from the receive
-//!   time are bad times; none gives a sample;
+//!   time are bad times; none gives a sample. As in ntpd (`clocktime()`),
+//!   the year is not looked at: the day of the year and the time (UTC)
+//!   are placed in the year that puts them nearest the receive time;
 //! * anything else: bad reply.
 //!
 //! Until the receiver has answered the time zone query since its port
@@ -87,12 +89,13 @@
 //! indicator "not in sync" (the sample is still taken, with leap 3, which
 //! chrony ignores, as ntpd's driver does); otherwise `+`/`-` announce a
 //! leap second only in June and December, `0` none. The sample: time = the
-//! receive time of the line (its CR), offset = the named second − that
-//! time + `time1`; then, after the first timecode of each poll interval,
-//! the filter runs at once (ntpd calls `refclock_receive` after each
-//! timecode, not at the poll). With flag4 the
-//! driver then writes `:SYSTEM:PRINT?\r` and takes the next 22 non-empty
-//! lines as the screen (its first line follows the pending prompt).
+//! receive time of the line (its CR), offset = the named second (23:59:60
+//! counts as the following midnight, as in POSIX time) − that time +
+//! `time1`; then, after the first timecode of each poll interval, the
+//! filter runs at once (ntpd calls `refclock_receive` after each
+//! timecode, not at the poll). With flag4 the driver then writes
+//! `:SYSTEM:PRINT?\r` and takes the next 22 non-empty lines as the screen
+//! (its first line follows the pending prompt).
 //!
 //! ## What time1 to use
 //!
