@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrony::{sock_refclock, Chronyd};
 use common::{lines_of, parse_sample, spawn, temp_dir, terminate};
-use hpgps::{check_against_truth, run, simulator, time1, timecode_text, LAG};
+use hpgps::{check_against_truth, run, simulator, simulator_at, time1, timecode_text, LAG};
 
 #[test]
 fn both_receivers_give_samples_that_match_the_truth() {
@@ -179,14 +179,13 @@ fn flag4_puts_the_status_screen_in_clockstats() {
 }
 
 #[test]
-fn garbage_drops_silence_and_vanishing_give_no_wrong_sample() {
+fn garbage_drops_and_silence_give_no_wrong_sample() {
     // With --simulate as a user runs it, all at once; the bound is loose
     // (a wrong second or zone would be off by 1 s or hours).
     let cases = [
         ("garbage:every=2", "hpgps: reply: expected"),
         ("drop:3", ""),
         ("silence:after=2,for=4", "no_reply"),
-        ("vanish:after=2,for=2", "reopened"),
         ("jitter:max=30", ""),
     ];
     let mut running: Vec<_> = cases
@@ -219,6 +218,54 @@ fn garbage_drops_silence_and_vanishing_give_no_wrong_sample() {
             assert_eq!(s.leap, 0);
         }
     }
+}
+
+#[test]
+fn a_vanished_receiver_is_reopened_and_asked_again() {
+    // At a link, as a USB receiver plugged in again comes back (with
+    // --simulate the new pty's number may differ).
+    let dir = temp_dir("hpgps-vanish");
+    let sim = simulator_at(
+        0,
+        &[("tz", "+2,0")],
+        "vanish:after=2,for=2",
+        Some(dir.join("hp0")),
+    );
+    let r = run(
+        &sim,
+        0,
+        &["-d", "-i", "0", "-u", "root", "-r", "/"],
+        &[],
+        8.5,
+    );
+    assert_eq!(r.code, Some(0), "{}", r.err);
+    assert!(r.err.contains("reopened"), "{}", r.err);
+    let sources = check_against_truth(&r, 0);
+    // Identification and zone asked at each opening; samples from both
+    // sides of the gap, the zone taken off on both.
+    let gone = sim
+        .events()
+        .iter()
+        .find(|e| matches!(e.kind, refclock_sim::SimEventKind::Vanished(_)))
+        .map(|e| e.at)
+        .expect("the device vanished");
+    let idn = r
+        .truth
+        .iter()
+        .filter(|t| t.kind == "IDN" && t.last.is_some())
+        .count();
+    let zone = r
+        .truth
+        .iter()
+        .filter(|t| t.kind == "TZONE" && t.last.is_some())
+        .count();
+    assert!(idn >= 2 && zone >= 2, "{:?}", r.truth);
+    assert!(sources.iter().any(|t| t.eol.unwrap() < gone), "{sources:?}");
+    assert!(
+        sources.iter().any(|t| t.eol.unwrap() > gone + 2.0),
+        "{sources:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -5,6 +5,7 @@
 
 #![allow(dead_code, reason = "each test file uses its own subset")]
 
+use std::path::PathBuf;
 use std::thread;
 use std::time::Duration;
 
@@ -36,6 +37,17 @@ pub fn time1(mode: u32) -> f64 {
 /// The simulated HP of `mode` with device `options` (`tz=-5,0`) and
 /// `scenarios`, paced at the speed the driver sets.
 pub fn simulator(mode: u32, options: &[(&str, &str)], scenarios: &str) -> SimHandle {
+    simulator_at(mode, options, scenarios, None)
+}
+
+/// [`simulator`], its slave linked at `link` (a device that vanishes
+/// comes back as a new pty at the same link).
+pub fn simulator_at(
+    mode: u32,
+    options: &[(&str, &str)],
+    scenarios: &str,
+    link: Option<PathBuf>,
+) -> SimHandle {
     let setup = DeviceSetup {
         unit: 0,
         fudge: Fudge {
@@ -50,6 +62,7 @@ pub fn simulator(mode: u32, options: &[(&str, &str)], scenarios: &str) -> SimHan
     let device = device_model(HPGPS, &setup).expect("the simulated HP");
     Simulator::start(SimConfig {
         scenarios: parse_scenarios(scenarios).expect("scenarios"),
+        link,
         ..SimConfig::new(device)
     })
     .expect("simulator")
