@@ -35,11 +35,11 @@
 //!   see "What time1 to use" below.
 //! * `flag4`: after each good timecode, ask for the receiver's status
 //!   screen (`:SYSTEM:PRINT?`) and log its 22 lines to clockstats, one
-//!   record a line, together once the last has come. The screen takes
-//!   1.8 s at 9600 baud: with polls less than about 3 s apart (`-i 1` or
-//!   `-i 0`) the next timecode is asked for before the screen, and the
-//!   lines are taken for one another (bad replies, no wrong sample), as
-//!   in ntpd.
+//!   record a line, together once the last has come. With a poll every
+//!   second (`-i 0`) the next timecode query may reach the receiver
+//!   before the screen query: the timecode's line is then taken for
+//!   screen text and a screen line for a reply (bad replies, no wrong
+//!   sample), as in ntpd; use `-i 1` or more with flag4.
 //! * `time2`, `flag1`..`flag3`: unused.
 //!
 //! ## The dialogue
@@ -52,9 +52,9 @@
 //! HEWLETT-PACKARD,58503A,3626A01234,3704-C\r\nscpi > +0,+0\r\nscpi >
 //! ```
 //!
-//! The first line is logged to clockstats and otherwise ignored. The next, `scpi > +0,+0`, is the
-//! time zone: `+H,M` or `-H,M`, hours −12..13, minutes −59..59; local time
-//! = UTC + H h + M min. The last prompt stays in the line buffer until the
+//! The first line is logged to clockstats and otherwise ignored. The
+//! next, `scpi > +0,+0`, is the time zone: `+H,M` or `-H,M`, hours
+//! −12..13, minutes −59..59; local time = UTC + H h + M min. The last prompt stays in the line buffer until the
 //! next CR. Each poll writes `:PTIME:TCODE?\r`; the receiver answers at its
 //! next on-time point:
 //!
