@@ -162,6 +162,8 @@ pub use driver::{
 
 #[cfg(test)]
 mod codec_tests;
+#[cfg(all(test, feature = "sim"))]
+mod device_tests;
 #[cfg(test)]
 mod dialogue_tests;
 #[cfg(test)]
