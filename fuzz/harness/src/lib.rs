@@ -134,6 +134,7 @@ macro_rules! targets {
 targets! {
     drivers {
         nmea => refclock_drivers::nmea::NmeaDriver,
+        hpgps => refclock_drivers::hpgps::HpgpsDriver,
         zyfer => refclock_drivers::zyfer::ZyferDriver,
     }
     others {

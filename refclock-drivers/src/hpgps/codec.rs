@@ -41,6 +41,9 @@ use refclock_core::ClockEvent;
 pub const START_QUERY: &[u8] = b"*IDN?\r:PTIME:TZONE?\r";
 /// What the driver writes each poll.
 pub const TIMECODE_QUERY: &[u8] = b":PTIME:TCODE?\r";
+/// What the driver writes before the timecode query at a poll while the
+/// receiver has not answered the time zone query since the port opened.
+pub const ZONE_QUERY: &[u8] = b":PTIME:TZONE?\r";
 /// What the driver writes when a prompt reports an error: clear the
 /// status, then an empty command line.
 pub const CLEAR_STATUS: &[u8] = b"*CLS\r\r";

@@ -1,14 +1,17 @@
 //! The simulated HP 58503A / Z3801A (feature `sim`): a SCPI responder.
 //!
 //! It sends nothing on its own. Each command the driver writes (ended by
-//! CR; LF is ignored) is answered at once, except the timecode, and every
-//! answer is followed by the prompt, without a line end:
+//! CR; LF is ignored) is answered, and every answer ends with the prompt,
+//! without a line end; the answer and its prompt are one [`Message`]
+//! (the device writes them in one go), so that each answer counts once
+//! in the `badsum` scenario and garbage lands after the prompt, where
+//! line noise on an idle line would:
 //!
 //! | command           | answer                                        |
 //! |-------------------|-----------------------------------------------|
 //! | `*IDN?`           | `HEWLETT-PACKARD,58503A,...` CR LF, prompt    |
 //! | `:PTIME:TZONE?`   | `+0,+0` CR LF (its zone), prompt              |
-//! | `:PTIME:TCODE?`   | `T2...cc` CR LF, its `T` 980 ms before the second it names; prompt |
+//! | `:PTIME:TCODE?`   | `T2...cc` CR LF, prompt; timed: its `T` 980 ms before the second it names |
 //! | `:SYSTEM:PRINT?`  | the 22-line status screen, each CR LF; prompt |
 //! | `*CLS`            | clears the error queue; prompt                |
 //! | empty line        | prompt                                        |
@@ -17,6 +20,21 @@
 //! The prompt is `scpi > `, or `E-113> ` while the error queue holds an
 //! error. Headers match SCPI's way: any case, long or short form
 //! (`:PTIM:TCOD?`), the leading colon optional.
+//!
+//! The timecode goes out at the first on-time point (980 ms before a
+//! whole second) at least [`MIN_LEAD_NS`] after the query arrived and
+//! after everything the device had to send before it has left at the
+//! serial speed: its `T` is always on time, never late behind a long
+//! answer (the status screen takes 1.8 s at 9600 baud). Other answers are
+//! not timed: the simulator writes them as soon as the line is free, even
+//! while a timecode waits for its on-time point (a real HP answers in
+//! order; the driver cannot tell the difference).
+//!
+//! For the scenarios: a timecode is spoilt by breaking its checksum
+//! ([`DeviceModel::corrupt`]); other answers cannot be. Garbage may be
+//! any printable character but `>`, which would end a prompt: garbage
+//! after an answer's prompt prefixes the next answer, which the driver
+//! then refuses.
 //!
 //! Options (`DeviceSetup::options`): `tz=H,M`, the receiver's time zone
 //! (local time = UTC + H hours + M minutes; signs optional; default
@@ -27,7 +45,7 @@
 use std::collections::VecDeque;
 
 use refclock_core::sim::{
-    DeviceError, DeviceModel, DeviceSetup, Epoch, LeapWarning, Message, Timeline,
+    DeviceError, DeviceModel, DeviceSetup, Due, Epoch, LeapWarning, Message, Timeline,
 };
 use refclock_core::Timestamp;
 
@@ -39,6 +57,10 @@ pub const UNDEFINED_HEADER: i16 = -113;
 
 /// How long before the second it names the timecode's `T` is sent.
 pub const ON_TIME_LEAD_NS: u32 = 980_000_000;
+
+/// The least time between the CR of a timecode query and the on-time
+/// point that answers it (the receiver must parse the query first).
+pub const MIN_LEAD_NS: i128 = 10_000_000;
 
 /// Builds the simulated HP for `setup` (the registry's device constructor).
 pub fn new(setup: &DeviceSetup) -> Result<Box<dyn DeviceModel>, DeviceError> {
@@ -54,6 +76,8 @@ pub struct SimulatedHp {
     pending: Vec<u8>,
     /// The SCPI error queue, oldest first.
     errors: VecDeque<i16>,
+    /// When everything queued so far has left at the serial speed.
+    busy_until: Timestamp,
 }
 
 impl SimulatedHp {
@@ -64,6 +88,7 @@ impl SimulatedHp {
             zone,
             pending: Vec::new(),
             errors: VecDeque::new(),
+            busy_until: Timestamp::EPOCH,
         }
     }
 
@@ -107,9 +132,9 @@ impl SimulatedHp {
         }
     }
 
-    /// The timecode answering a query at `now`: it names the first second
-    /// whose on-time point (980 ms before it) is not before `now`, and is
-    /// due at that point.
+    /// The timecode answering a query at `now`, without its prompt: it
+    /// names the first second whose on-time point (980 ms before it) is
+    /// not before `now`, and is due at that point.
     pub fn timecode_at(&self, now: Timestamp, timeline: &dyn Timeline) -> Message {
         let lead = Timestamp::from_nanos(now.as_nanos() + i128::from(ON_TIME_LEAD_NS));
         let second = lead.secs() + i64::from(lead.subsec_nanos() > 0);
@@ -141,6 +166,33 @@ impl SimulatedHp {
         code.encode()
     }
 
+    /// Nanoseconds a character takes on the line (10 bits: 8N1 or 7O1).
+    fn char_ns(&self) -> i128 {
+        10_000_000_000 / i128::from(self.baud().max(1))
+    }
+
+    /// Queues `message` and notes how long the line is busy with it.
+    fn queue(&mut self, message: Message, now: Timestamp, out: &mut Vec<Message>) {
+        let start = match message.due {
+            Due::At(t) => t,
+            Due::Next => now.max(self.busy_until),
+        };
+        let busy =
+            Timestamp::from_nanos(start.as_nanos() + message.bytes.len() as i128 * self.char_ns());
+        self.busy_until = self.busy_until.max(busy);
+        out.push(message);
+    }
+
+    /// Queues `message` with the prompt appended (a bare prompt when it
+    /// is empty): the message still ends at its line end, a bare prompt
+    /// at its last byte.
+    fn answer(&mut self, mut message: Message, now: Timestamp, out: &mut Vec<Message>) {
+        let line_end = message.bytes.iter().position(|&b| b == b'\r' || b == b'\n');
+        message.bytes.extend_from_slice(&self.prompt());
+        message.end = line_end.unwrap_or(message.bytes.len() - 1);
+        self.queue(message, now, out);
+    }
+
     /// One command line, without its CR.
     fn command(
         &mut self,
@@ -151,29 +203,31 @@ impl SimulatedHp {
     ) {
         let text = String::from_utf8_lossy(line);
         let text = text.trim();
-        if header_is(text, "*IDN?") {
-            out.push(Message::line(
-                "IDN",
-                format!("{}\r\n", self.identification()),
-            ));
+        let message = if header_is(text, "*IDN?") {
+            Message::line("IDN", format!("{}\r\n", self.identification()))
         } else if header_is(text, ":PTIMe:TZONe?") {
-            out.push(Message::line(
-                "TZONE",
-                format!("{}\r\n", self.zone.encode()),
-            ));
+            Message::line("TZONE", format!("{}\r\n", self.zone.encode()))
         } else if header_is(text, ":PTIMe:TCODe?") {
-            out.push(self.timecode_at(now, timeline));
+            let earliest = Timestamp::from_nanos(now.max(self.busy_until).as_nanos() + MIN_LEAD_NS);
+            self.timecode_at(earliest, timeline)
         } else if header_is(text, ":SYSTem:PRINt?") {
             let epoch = timeline.epoch(now.secs());
-            for line in status_screen(&epoch) {
-                out.push(Message::line("SCREEN", format!("{line}\r\n")));
+            let mut lines = status_screen(&epoch);
+            let last = lines.pop().unwrap_or_default();
+            // The prompt follows the last line only.
+            for line in lines {
+                self.queue(Message::line("SCREEN", format!("{line}\r\n")), now, out);
             }
-        } else if header_is(text, "*CLS") {
-            self.errors.clear();
-        } else if !text.is_empty() {
-            self.errors.push_back(UNDEFINED_HEADER);
-        }
-        out.push(Message::new("PROMPT", self.prompt()));
+            Message::line("SCREEN", format!("{last}\r\n"))
+        } else {
+            if header_is(text, "*CLS") {
+                self.errors.clear();
+            } else if !text.is_empty() {
+                self.errors.push_back(UNDEFINED_HEADER);
+            }
+            Message::new("PROMPT", Vec::new())
+        };
+        self.answer(message, now, out);
     }
 }
 
@@ -307,7 +361,7 @@ impl DeviceModel for SimulatedHp {
         }
     }
 
-    /// Breaks a timecode's checksum (its last hex digit); other messages
+    /// Breaks a timecode's checksum (its last hex digit); other answers
     /// have none.
     fn corrupt(&self, message: &mut Message) -> bool {
         if message.kind != "TCODE" || message.bytes.len() < 23 {
@@ -322,5 +376,13 @@ impl DeviceModel for SimulatedHp {
     fn reset(&mut self) {
         self.pending.clear();
         self.errors.clear();
+        self.busy_until = Timestamp::EPOCH;
+    }
+
+    /// Printable characters but `>`, which ends a prompt (the parity bit
+    /// does not count: the Z3801A's reader masks it).
+    fn garbage_allowed(&self, byte: u8) -> bool {
+        let c = byte & 0x7f;
+        (0x20..0x7f).contains(&c) && c != b'>'
     }
 }

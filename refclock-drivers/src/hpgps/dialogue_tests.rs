@@ -3,9 +3,11 @@
 
 use refclock_core::calendar::CivilTime;
 use refclock_core::port::CloseReason;
-use refclock_core::{ClockEvent, ClockFlags, PortEvent, Timestamp};
+use refclock_core::{Action, ClockEvent, ClockFlags, PortEvent, Timestamp};
 
-use super::codec::{TimeZone, Timecode, CLEAR_STATUS, STATUS_SCREEN_QUERY, TIMECODE_QUERY};
+use super::codec::{
+    TimeZone, Timecode, CLEAR_STATUS, STATUS_SCREEN_QUERY, TIMECODE_QUERY, ZONE_QUERY,
+};
 use super::test_kit::*;
 use super::*;
 
@@ -18,9 +20,9 @@ fn flag4_collects_the_status_screen() {
     assert_eq!(writes(&a), vec![STATUS_SCREEN_QUERY.to_vec()]);
     assert_eq!(d.driver().screen_lines_expected(), 22);
     // 22 lines; the first after the pending prompt. A timecode among them
-    // is screen text, not a sample.
+    // is screen text, not a sample. Nothing is logged until the last.
     let mut screen = String::from("scpi > ");
-    let mut expect = String::new();
+    let mut expect = Vec::new();
     for i in 0..22 {
         let text = if i == 5 {
             String::from_utf8(Timecode::new(CivilTime::new(2024, 3, 1, 12, 0, 1)).encode()).unwrap()
@@ -28,15 +30,18 @@ fn flag4_collects_the_status_screen() {
             format!("status line {i:02} {}", "-".repeat(40))
         };
         screen += &format!("{text}\r\n");
-        expect += "\n";
-        if i == 0 {
-            expect += "scpi > ";
-        }
-        expect += &text;
+        expect.push(if i == 0 {
+            format!("scpi > {text}")
+        } else {
+            text
+        });
     }
-    screen += "scpi > ";
-    let a = d.feed(screen.as_bytes(), named + 1.0);
-    assert_eq!(stats(&a), vec![expect]);
+    let (head, tail) = screen.split_at(screen.len() / 2);
+    let a = d.feed(head.as_bytes(), named + 0.5);
+    assert!(a.is_empty(), "{a:?}");
+    let a = d.feed([tail, "scpi > "].concat().as_bytes(), named + 1.0);
+    // One record a line, in order, none with a line break.
+    assert_eq!(stats(&a), expect);
     assert!(samples(&a).is_empty() && events(&a).is_empty());
     assert_eq!(d.driver().screen_lines_expected(), 0);
     // Then timecodes again, and the screen is asked for after each.
@@ -58,9 +63,10 @@ fn flag4_collects_the_status_screen() {
         screen += &format!("{long}\r\n");
     }
     let a = d.feed(screen.as_bytes(), named + 1.0);
-    let record = &stats(&a)[0];
-    assert_eq!(record.matches('\n').count(), 18);
-    assert!(record.len() < SCREEN_MAX);
+    let records = stats(&a);
+    assert_eq!(records.len(), 18);
+    assert!(records.iter().all(|r| r == &long));
+    assert!(records.len() * (long.len() + 1) < SCREEN_MAX);
 }
 
 #[test]
@@ -119,6 +125,34 @@ fn a_poll_and_answer_each_time_never_times_out() {
     }
     assert_eq!(d.clock().counters.noreply, 0);
     assert_eq!(d.clock().counters.samples, 10);
+}
+
+#[test]
+fn the_filter_runs_after_the_first_timecode_of_each_poll() {
+    let mut d = D::ready(ClockFlags::empty(), Some(-0.955), "+0,+0");
+    let named = ts(2024, 3, 1, 12, 0, 0);
+    d.poll(named + (-2.0));
+    // Three timecodes in one poll interval (a receiver that repeats
+    // itself): three samples, the filter once, at the first.
+    for k in 0..3 {
+        let t = named + f64::from(k);
+        let got = d.feed(&line(CivilTime::from_timestamp(t)), cr_time(t));
+        assert_eq!(samples(&got).len(), 1);
+        assert_eq!(filtered(&got), usize::from(k == 0), "timecode {k}");
+    }
+    // The next poll interval: the filter runs again, over the two kept.
+    d.poll(named + 14.0);
+    let t = named + 16.0;
+    let got = d.feed(&line(CivilTime::from_timestamp(t)), cr_time(t));
+    assert_eq!(filtered(&got), 1);
+    let f = got
+        .iter()
+        .find_map(|a| match a {
+            Action::Filtered(f) => Some(*f),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(f.n, 3);
 }
 
 #[test]
@@ -210,8 +244,11 @@ fn a_closed_port_is_a_fault() {
         "already at fault: counted, not re-announced"
     );
     assert_eq!(d.clock().status, ClockEvent::Fault);
+    // Reopened and not answered yet: the zone was asked for at the
+    // opening; the poll asks for the timecode.
     assert_eq!(
         writes(&d.poll(Timestamp::from_secs(116))),
         vec![TIMECODE_QUERY.to_vec()]
     );
+    assert!(!d.driver().time_zone_known());
 }

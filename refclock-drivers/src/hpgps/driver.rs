@@ -12,6 +12,7 @@ use refclock_core::{
 use super::codec::{
     decode_reply, prompt_reports_error, split_prompt, LeapFlag, Reply, TimeZone, Timecode,
     CLEAR_STATUS, START_QUERY, STATUS_SCREEN_LINES, STATUS_SCREEN_QUERY, TIMECODE_QUERY,
+    ZONE_QUERY,
 };
 
 /// Static facts about the driver (ntpd type 26).
@@ -29,8 +30,9 @@ pub const PRECISION: i8 = -10;
 /// The default device, `%d` = the unit number.
 pub const DEVICE: &str = "/dev/hpgps%d";
 
-/// Size of ntpd's status screen buffer (`SMAX`): a line is kept while it
-/// fits with its newline and a terminating NUL.
+/// Size of ntpd's status screen buffer (`SMAX`): a line of the screen is
+/// kept while the lines kept so far fit in it, each with a newline, and a
+/// terminating NUL.
 pub const SCREEN_MAX: usize = 23 * 80 + 1;
 
 /// Polls without an answer before each further poll reports a timeout
@@ -82,10 +84,20 @@ struct Unit {
     pollcnt: u8,
     /// The last good `:PTIME:TZONE?` answer (`tzhour`, `tzminute`).
     zone: TimeZone,
+    /// A good time zone answer came since the port opened.
+    zone_known: bool,
+    /// A timecode was refused for want of the zone since the last poll:
+    /// the next poll asks for the zone again.
+    zone_wanted: bool,
     /// Lines still expected that are logged only (`linecnt`).
     linecnt: u16,
-    /// The identification or status screen being collected (`statscrn`).
-    screen: String,
+    /// The identification or status screen being collected (`statscrn`),
+    /// one line each.
+    screen: Vec<String>,
+    /// Bytes `screen` would take in ntpd's buffer (a newline each).
+    screen_len: usize,
+    /// The filter ran since the last poll.
+    filtered: bool,
     open: bool,
 }
 
@@ -112,6 +124,13 @@ impl HpgpsDriver {
     /// it.
     pub fn time_zone(&self) -> TimeZone {
         self.unit.zone
+    }
+
+    /// Whether the receiver has answered the time zone query since its
+    /// port opened: until it has, timecodes give no sample, and a poll
+    /// after one asks again.
+    pub fn time_zone_known(&self) -> bool {
+        self.unit.zone_known
     }
 
     /// Lines still expected of an identification or status screen; while
@@ -145,20 +164,27 @@ impl Unit {
             return;
         }
         ctx.clock.save_timecode(text);
-        let shown = String::from_utf8_lossy(text);
+        let shown = String::from_utf8_lossy(text).into_owned();
         if self.linecnt > 0 {
             self.linecnt -= 1;
-            if self.screen.len() + text.len() + 2 <= SCREEN_MAX {
-                self.screen.push('\n');
-                self.screen.push_str(&shown);
+            if self.screen_len + shown.len() + 2 <= SCREEN_MAX {
+                self.screen_len += shown.len() + 1;
+                self.screen.push(shown);
             }
             if self.linecnt == 0 {
-                ctx.clockstats(self.screen.clone());
+                // One record a line: clockstats stays a record a line
+                // (ntpd writes the lines as one record, a newline before
+                // each).
+                for line in std::mem::take(&mut self.screen) {
+                    ctx.clockstats(line);
+                }
+                self.screen_len = 0;
             }
             return;
         }
-        ctx.clockstats(shown.into_owned());
+        ctx.clockstats(shown);
         self.screen.clear();
+        self.screen_len = 0;
         self.pollcnt = POLLS_BEFORE_TIMEOUT;
 
         let (prompt, reply) = split_prompt(text);
@@ -170,7 +196,10 @@ impl Unit {
             self.write(ctx, CLEAR_STATUS);
         }
         match decode_reply(reply) {
-            Ok(Reply::TimeZone(zone)) => self.zone = zone,
+            Ok(Reply::TimeZone(zone)) => {
+                self.zone = zone;
+                self.zone_known = true;
+            }
             Ok(Reply::Timecode(code)) => self.timecode(ctx, &code, rectime),
             Err(e) => {
                 ctx.log(format!("hpgps: {e}"));
@@ -182,6 +211,13 @@ impl Unit {
     /// A timecode that decoded: fields, leap, sample, filter, and the
     /// status screen with flag4.
     fn timecode(&mut self, ctx: &mut Context<'_>, code: &Timecode, rectime: Timestamp) {
+        if !self.zone_known {
+            // Its local time cannot be told from UTC yet: a receiver on
+            // local time whose zone answer was lost would read hours off.
+            ctx.log("hpgps: no time zone from the receiver yet; timecode not used");
+            self.zone_wanted = true;
+            return;
+        }
         let utc = code.utc(self.zone);
         ctx.clock.fields = DecodedFields {
             year: utc.year,
@@ -220,7 +256,12 @@ impl Unit {
         }
         // ntpd uses the receive time as the reference time too.
         ctx.clock.lastref = ctx.clock.lastrec;
-        let _ = ctx.receive();
+        // ntpd filters after each timecode; here after the first of each
+        // poll interval (the same while the receiver answers only what is
+        // asked), so that a chatty line cannot run the filter at will.
+        if !self.filtered {
+            self.filtered = ctx.receive().is_some();
+        }
         if ctx.fudge().flag(ClockFlags::FLAG4) {
             self.linecnt = STATUS_SCREEN_LINES;
             self.write(ctx, STATUS_SCREEN_QUERY);
@@ -247,8 +288,12 @@ impl Driver for HpgpsDriver {
                 receiver,
                 pollcnt: POLLS_BEFORE_TIMEOUT,
                 zone: TimeZone::UTC,
+                zone_known: false,
+                zone_wanted: false,
                 linecnt: 0,
-                screen: String::new(),
+                screen: Vec::new(),
+                screen_len: 0,
+                filtered: false,
                 open: false,
             },
         };
@@ -263,13 +308,19 @@ impl Driver for HpgpsDriver {
     }
 
     /// `hpgps_poll`: count down or report a timeout, then ask for a
-    /// timecode. The filter runs after each timecode, not here.
+    /// timecode (and for the time zone first when a timecode had to be
+    /// refused for want of it: its answer was lost). The filter runs after
+    /// a timecode, not here.
     fn poll(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
         let unit = &mut self.unit;
+        unit.filtered = false;
         if unit.pollcnt == 0 {
             ctx.report(ClockEvent::Timeout);
         } else {
             unit.pollcnt -= 1;
+        }
+        if unit.open && !unit.zone_known && std::mem::take(&mut unit.zone_wanted) {
+            ctx.write(PortId::MAIN, ZONE_QUERY);
         }
         if unit.write(ctx, TIMECODE_QUERY) {
             ctx.clock.counters.polls += 1;
@@ -285,6 +336,9 @@ impl Driver for HpgpsDriver {
                 unit.open = true;
                 self.framer.reset();
                 unit.screen.clear();
+                unit.screen_len = 0;
+                unit.zone_known = false;
+                unit.zone_wanted = false;
                 unit.linecnt = 1;
                 unit.write(ctx, START_QUERY);
             }

@@ -10,7 +10,7 @@ use refclock_core::{
     Timestamp,
 };
 
-use super::codec::{LeapFlag, TimeZone, START_QUERY, TIMECODE_QUERY};
+use super::codec::{LeapFlag, TimeZone, START_QUERY, TIMECODE_QUERY, ZONE_QUERY};
 use super::test_kit::*;
 use super::*;
 
@@ -88,7 +88,7 @@ fn opening_asks_for_identification_and_zone_every_time() {
         vec![START_QUERY.to_vec()]
     );
     let a = d.feed(b"HEWLETT-PACKARD,58503A,1,2\r\n", Timestamp::from_secs(2));
-    assert_eq!(stats(&a), vec!["\nHEWLETT-PACKARD,58503A,1,2".to_string()]);
+    assert_eq!(stats(&a), vec!["HEWLETT-PACKARD,58503A,1,2".to_string()]);
     assert!(events(&a).is_empty());
 }
 
@@ -103,7 +103,7 @@ fn the_start_dialogue_sets_the_zone() {
     assert_eq!(
         stats(&a),
         vec![
-            "\nHEWLETT-PACKARD,58503A,3626A01234,3704-C".to_string(),
+            "HEWLETT-PACKARD,58503A,3626A01234,3704-C".to_string(),
             "scpi > -8,+0".to_string()
         ]
     );
@@ -297,10 +297,51 @@ fn the_first_line_after_opening_is_only_logged() {
     let a = d.feed(&line(CivilTime::new(2024, 3, 1, 12, 0, 0)), cr_time(named));
     assert!(samples(&a).is_empty());
     assert_eq!(stats(&a).len(), 1);
-    assert!(stats(&a)[0].starts_with("\nscpi > T2"));
-    let a = d.feed(
-        &line(CivilTime::new(2024, 3, 1, 12, 0, 1)),
-        cr_time(named + 1.0),
+    assert!(stats(&a)[0].starts_with("scpi > T2"));
+    assert_eq!(d.driver().screen_lines_expected(), 0);
+}
+
+#[test]
+fn no_sample_until_the_zone_is_known_and_a_poll_asks_for_it_again() {
+    // The receiver runs on UTC+3; its answers to the opening queries are
+    // lost (ntpd would take UTC and read 3 hours off).
+    let mut d = D::new(0, ClockFlags::empty(), Some(-0.955));
+    d.event(PortEvent::Opened);
+    assert!(!d.driver().time_zone_known());
+    let named = ts(2024, 3, 1, 12, 0, 0);
+    let local = |s: u8| CivilTime::new(2024, 3, 1, 15, 0, s);
+    // The first poll comes before any answer could: the zone query of
+    // the opening is still on its way, only the timecode is asked for (as
+    // the C program does).
+    assert_eq!(writes(&d.poll(named + -2.0)), vec![TIMECODE_QUERY.to_vec()]);
+    // A timecode before any zone answer (the first line is the
+    // identification): logged, counted as nothing, no sample.
+    d.feed(b"HEWLETT-PACKARD,58503A,1,2\r\n", named + -1.5);
+    let a = d.feed(&line(local(0)), cr_time(named));
+    assert!(samples(&a).is_empty() && events(&a).is_empty(), "{a:?}");
+    assert!(logs(&a).iter().any(|l| l.contains("no time zone")), "{a:?}");
+    // A spoilt zone answer: a bad reply, still unknown; the poll after a
+    // refused timecode asks for the zone again, the next one does not.
+    let a = d.feed(b"scpi > x+3,+0\r\n", named + 0.5);
+    assert_eq!(events(&a), vec![ClockEvent::BadReply]);
+    assert!(!d.driver().time_zone_known());
+    assert_eq!(
+        writes(&d.poll(named + 14.0)),
+        vec![ZONE_QUERY.to_vec(), TIMECODE_QUERY.to_vec()]
     );
-    assert_eq!(samples(&a).len(), 1);
+    assert_eq!(writes(&d.poll(named + 30.0)), vec![TIMECODE_QUERY.to_vec()]);
+    // The answer comes: known; the next timecode is a right sample, and
+    // the polls ask for the timecode only.
+    d.feed(b"scpi > +3,+0\r\n", named + 14.1);
+    assert!(d.driver().time_zone_known());
+    let a = d.feed(&line(local(16)), cr_time(named + 16.0));
+    let s = samples(&a);
+    assert_eq!(s.len(), 1);
+    assert!(s[0].offset.abs() < 1e-9, "{}", s[0].offset);
+    assert_eq!(writes(&d.poll(named + 30.0)), vec![TIMECODE_QUERY.to_vec()]);
+    // Reopened: unknown again until answered.
+    d.event(PortEvent::Closed(CloseReason::Lost("gone".into())));
+    d.event(PortEvent::Opened);
+    assert!(!d.driver().time_zone_known());
+    assert_eq!(d.driver().time_zone(), TimeZone::new(3, 0).unwrap());
 }

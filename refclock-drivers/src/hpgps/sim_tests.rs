@@ -1,7 +1,6 @@
-//! The simulated HP on its own, and answering the driver's own writes in
-//! a small in-memory loop: bytes paced at the serial speed, delivered a
-//! line at a time at the arrival of its CR or LF, as canonical input
-//! delivers them.
+//! The simulated HP answering the driver's own writes in a small
+//! in-memory loop: bytes paced at the serial speed, delivered a line at a
+//! time at the arrival of its CR or LF, as canonical input delivers them.
 
 use std::collections::VecDeque;
 
@@ -12,36 +11,55 @@ use refclock_core::{
     Sample, Timestamp,
 };
 
-use super::codec::{TimeZone, Timecode, CLEAR_STATUS, STATUS_SCREEN_QUERY};
-use super::device::{self, SimulatedHp};
+use super::codec::{CLEAR_STATUS, STATUS_SCREEN_QUERY};
+use super::device;
 use super::{HpgpsDriver, Receiver};
 
-/// Every second valid (or not), with a leap warning or not.
-struct Sky {
-    valid: bool,
-    leap: LeapWarning,
+/// Every second valid (or not), with a leap warning or not; optionally
+/// a leap second 23:59:60 in wall second `leap_second` (the midnight
+/// after it), the warning dropped after it.
+pub(super) struct Sky {
+    pub(super) valid: bool,
+    pub(super) leap: LeapWarning,
+    pub(super) leap_second: Option<i64>,
 }
 
 impl Timeline for Sky {
     fn epoch(&self, wall: i64) -> Epoch {
-        Epoch {
-            valid: self.valid,
-            leap: self.leap,
-            ..Epoch::at(wall)
+        match self.leap_second {
+            Some(at) if wall == at => {
+                let mut t = CivilTime::from_timestamp(Timestamp::from_secs(at - 1));
+                t.second = 60;
+                Epoch {
+                    valid: self.valid,
+                    leap: self.leap,
+                    ..Epoch::new(t)
+                }
+            }
+            Some(at) if wall > at => Epoch {
+                valid: self.valid,
+                ..Epoch::at(wall - 1)
+            },
+            _ => Epoch {
+                valid: self.valid,
+                leap: self.leap,
+                ..Epoch::at(wall)
+            },
         }
     }
 }
 
-const SKY: Sky = Sky {
+pub(super) const SKY: Sky = Sky {
     valid: true,
     leap: LeapWarning::None,
+    leap_second: None,
 };
 
-fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
+pub(super) fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
     CivilTime::new(y, mo, d, h, mi, s).to_timestamp().unwrap()
 }
 
-fn setup(mode: u32, options: &[(&str, &str)]) -> DeviceSetup {
+pub(super) fn setup(mode: u32, options: &[(&str, &str)]) -> DeviceSetup {
     DeviceSetup {
         unit: 0,
         fudge: Fudge {
@@ -125,7 +143,11 @@ impl Loop {
                 assert!(self.device.corrupt(&mut m));
             }
             let start = match m.due {
-                Due::At(t) => t.max(self.free),
+                Due::At(t) => {
+                    // The device times its answer for a free line.
+                    assert!(t >= self.free, "{} due at {t:?}, line busy", m.text());
+                    t
+                }
                 Due::Next => now.max(self.free),
             };
             for (i, &b) in m.bytes.iter().enumerate() {
@@ -164,6 +186,13 @@ impl Loop {
         Refclock::poll(&mut self.clock, now);
         self.act(now);
         self.run(now + 5.0);
+    }
+
+    /// Polls at `now` without letting time run on.
+    fn poll_now(&mut self, now: Timestamp) {
+        self.run(now);
+        Refclock::poll(&mut self.clock, now);
+        self.act(now);
     }
 
     fn samples(&self) -> Vec<Sample> {
@@ -224,7 +253,7 @@ fn uncalibrated_the_hp_reads_955_ms_ahead() {
     assert_eq!(l.clock.state().counters.noreply, 0);
     // The identification went to clockstats; then the zone and each line.
     let stats = l.stats();
-    assert_eq!(stats[0], "\nHEWLETT-PACKARD,58503A,3626A01234,3704-C");
+    assert_eq!(stats[0], "HEWLETT-PACKARD,58503A,3626A01234,3704-C");
     assert_eq!(stats[1], "scpi > +0,+0");
     assert!(
         stats[2].starts_with("scpi > T22024030112000"),
@@ -267,21 +296,24 @@ fn a_receiver_on_local_time() {
 }
 
 #[test]
-fn flag4_screens_go_to_clockstats_whole() {
+fn flag4_screens_go_to_clockstats_a_record_a_line() {
     let mut l = Loop::new(0, ClockFlags::FLAG4, None, &[]);
     run_polls(&mut l, 4);
     assert_eq!(l.samples().len(), 4);
     assert!(l.events().is_empty(), "{:?}", l.events());
-    let screens: Vec<&str> = l
-        .stats()
-        .into_iter()
-        .filter(|s| s.contains("Receiver Status"))
+    let stats = l.stats();
+    let heads: Vec<usize> = (0..stats.len())
+        .filter(|&i| stats[i].contains("Receiver Status"))
         .collect();
-    assert_eq!(screens.len(), 4);
-    for s in screens {
-        assert_eq!(s.matches('\n').count(), 22, "{s}");
-        assert!(s.starts_with("\nscpi > ---"), "{s}");
-        assert!(s.contains("[ OK ]"));
+    assert_eq!(heads.len(), 4);
+    for i in heads {
+        // The first line follows the prompt of the timecode's answer; the
+        // 22 lines are consecutive records, each without a line break.
+        assert!(stats[i].starts_with("scpi > ---"), "{}", stats[i]);
+        let screen = &stats[i..i + 22];
+        assert!(screen.iter().all(|r| !r.contains(['\n', '\r'])));
+        assert!(screen[19].contains("[ OK ]"), "{screen:?}");
+        assert_eq!(screen[21].trim(), "(simulated)");
     }
     let asked = l
         .written
@@ -289,6 +321,33 @@ fn flag4_screens_go_to_clockstats_whole() {
         .filter(|w| w == &STATUS_SCREEN_QUERY)
         .count();
     assert_eq!(asked, 4);
+}
+
+#[test]
+fn timecodes_wait_for_the_line_and_stay_on_time() {
+    // The opening queries' answers (73 ms at 9600 baud) are still going
+    // out at the on-time point after the first poll's query, and each
+    // status screen (flag4: 1.8 s) at the one after the next: those
+    // timecodes go out at the first on-time point after them (the loop
+    // asserts that none is late).
+    let mut l = Loop::new(0, ClockFlags::FLAG4, Some(-0.955), &[]);
+    let start = ts(2024, 3, 1, 12, 0, 0) + 0.95;
+    l.clock.port_event(PortId::MAIN, PortEvent::Opened);
+    l.act(start);
+    l.poll_now(start + 0.01);
+    for i in 0..7 {
+        l.poll_now(start + 1.55 + 2.0 * f64::from(i));
+    }
+    l.run(start + 20.0);
+    let s = l.samples();
+    assert_eq!(s.len(), 8, "{s:?}");
+    for x in &s {
+        assert!(x.offset.abs() < 1e-6, "{x:?}");
+    }
+    // Each timecode names a different second.
+    let named: Vec<f64> = s.iter().map(|x| x.time.as_secs_f64() + 0.955).collect();
+    assert!(named.windows(2).all(|w| w[1] - w[0] > 0.5), "{named:?}");
+    assert!(l.events().is_empty(), "{:?}", l.events());
 }
 
 #[test]
@@ -324,6 +383,60 @@ fn a_leap_warning_in_june() {
     l.open(start);
     l.poll(start + 2.0);
     assert_eq!(l.samples()[0].leap, Leap::AddSecond);
+}
+
+#[test]
+fn a_leap_second_is_named_and_taken_as_posix_time() {
+    // 2016-12-31 23:59:60, polled every second from 23:59:55: the
+    // timecode naming it gives the following midnight (as POSIX time has
+    // it), with the warning; the system clock here inserts no second, so
+    // from the midnight on the truth is 1 s behind it.
+    let midnight = ts(2017, 1, 1, 0, 0, 0);
+    let mut l = Loop::new(0, ClockFlags::empty(), Some(-0.955), &[]);
+    l.sky = Sky {
+        leap: LeapWarning::Insert,
+        leap_second: Some(midnight.secs()),
+        ..SKY
+    };
+    let start = midnight + -6.5;
+    l.open(start);
+    for i in 0..8 {
+        l.poll_now(start + 1.0 + f64::from(i));
+    }
+    l.run(start + 12.0);
+    let s = l.samples();
+    let stats = l.stats();
+    assert!(
+        stats.iter().any(|r| r.contains("T22016123123596030+")),
+        "{stats:?}"
+    );
+    let got: Vec<(i64, i64, Leap)> = s
+        .iter()
+        .map(|x| {
+            (
+                x.time.secs() - midnight.secs(),
+                x.offset.round() as i64,
+                x.leap,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (-5, 0, Leap::AddSecond),
+            (-4, 0, Leap::AddSecond),
+            (-3, 0, Leap::AddSecond),
+            (-2, 0, Leap::AddSecond),
+            (-1, 0, Leap::AddSecond),
+            (0, -1, Leap::NoWarning),
+            (1, -1, Leap::NoWarning),
+            (2, -1, Leap::NoWarning),
+        ],
+        "{s:?}"
+    );
+    for x in &s {
+        assert!((x.offset - x.offset.round()).abs() < 1e-6, "{x:?}");
+    }
 }
 
 #[test]
@@ -373,110 +486,4 @@ impl DeviceModel for Mute {
         9600
     }
     fn second(&mut self, _: &Epoch, _: &mut Vec<Message>) {}
-}
-
-#[test]
-fn the_device_answers_scpi() {
-    let mut hp = SimulatedHp::new(Receiver::Hp58503A, TimeZone::new(-8, 0).unwrap());
-    let now = ts(2024, 3, 1, 12, 0, 0) + 0.5;
-    let mut out = Vec::new();
-    hp.input(b"*IDN?\r:PTIME:TZONE?\r", now, &SKY, &mut out);
-    let text: Vec<(&str, String)> = out.iter().map(|m| (m.kind, m.text())).collect();
-    assert_eq!(
-        text,
-        vec![
-            (
-                "IDN",
-                "HEWLETT-PACKARD,58503A,3626A01234,3704-C".to_string()
-            ),
-            ("PROMPT", "scpi > ".to_string()),
-            ("TZONE", "-8,+0".to_string()),
-            ("PROMPT", "scpi > ".to_string()),
-        ]
-    );
-    assert!(out.iter().all(|m| m.due == Due::Next));
-    // Short forms, any case, split writes.
-    out.clear();
-    hp.input(b":ptim:", now, &SKY, &mut out);
-    assert!(out.is_empty());
-    hp.input(b"tcod?\r\n", now, &SKY, &mut out);
-    let code = &out[0];
-    assert_eq!(code.kind, "TCODE");
-    // At 12:00:00.5 the next on-time point is 12:00:01.02, for 12:00:02.
-    assert_eq!(code.due, Due::At(ts(2024, 3, 1, 12, 0, 1) + 0.02));
-    assert_eq!(code.named, Some(ts(2024, 3, 1, 12, 0, 2)));
-    assert_eq!((code.on_time, code.end), (0, 23));
-    assert!(code.checksum && code.valid);
-    let decoded = Timecode::decode(&code.bytes[..23]).unwrap();
-    assert_eq!(decoded.local, CivilTime::new(2024, 3, 1, 4, 0, 2));
-    assert_eq!(&code.bytes[23..], b"\r\n");
-    assert_eq!(out[1].bytes, b"scpi > ");
-    // Exactly on an on-time point: that one.
-    let at = ts(2024, 3, 1, 12, 0, 0) + 0.02;
-    assert_eq!(hp.timecode_at(at, &SKY).due, Due::At(at));
-    // *CLS and an empty line: prompts only; an unknown header: an error.
-    out.clear();
-    hp.input(b"NOPE\r", now, &SKY, &mut out);
-    assert_eq!(out[0].bytes, b"E-113> ");
-    out.clear();
-    let mut switched_off = hp.clone();
-    switched_off.reset();
-    assert_eq!(switched_off.prompt(), b"scpi > ");
-    hp.input(b"*cls\r\r", now, &SKY, &mut out);
-    let prompts: Vec<&[u8]> = out.iter().map(|m| &m.bytes[..]).collect();
-    assert_eq!(prompts, vec![&b"scpi > "[..], b"scpi > "]);
-    // The screen: 22 non-empty lines of at most 80 characters, a prompt.
-    out.clear();
-    hp.input(b":SYSTEM:PRINT?\r", now, &SKY, &mut out);
-    assert_eq!(out.len(), 23);
-    for m in &out[..22] {
-        assert_eq!(m.kind, "SCREEN");
-        assert!(m.bytes.ends_with(b"\r\n"));
-        let n = m.bytes.len() - 2;
-        assert!((1..=80).contains(&n), "{n}: {}", m.text());
-    }
-    assert!(
-        out[10].text().contains("UTC      12:00:00     01 Mar 2024"),
-        "{}",
-        out[10].text()
-    );
-}
-
-#[test]
-fn the_device_setup_and_corruption() {
-    let hp = SimulatedHp::from_setup(&setup(1, &[("tz", "5,30")])).unwrap();
-    assert_eq!(
-        (hp.describe(), hp.baud()),
-        ("HP Z3801A".to_string(), 19_200)
-    );
-    assert_eq!(hp.zone(), TimeZone::new(5, 30).unwrap());
-    assert!(hp.identification().contains("Z3801A"));
-    // Out of ntpd's range on purpose: accepted.
-    let hp = SimulatedHp::from_setup(&setup(0, &[("tz", "+14,0")])).unwrap();
-    assert_eq!(hp.zone().hours, 14);
-    assert!(SimulatedHp::from_setup(&setup(0, &[("tz", "x")])).is_err());
-    assert!(SimulatedHp::from_setup(&setup(0, &[("speed", "1")])).is_err());
-
-    let mut code = hp.timecode_at(ts(2024, 3, 1, 12, 0, 0), &SKY);
-    assert!(hp.corrupt(&mut code));
-    assert!(code.corrupt);
-    assert!(matches!(
-        Timecode::decode(&code.bytes[..23]),
-        Err(super::codec::CodecError::Checksum { .. })
-    ));
-    let mut prompt = Message::new("PROMPT", b"scpi > ".to_vec());
-    assert!(!hp.corrupt(&mut prompt));
-    // Invalid epochs: V = 1; leap warnings: L.
-    let sky = Sky {
-        valid: false,
-        leap: LeapWarning::Delete,
-    };
-    let code =
-        Timecode::decode(&hp.timecode_at(ts(2024, 3, 1, 12, 0, 0), &sky).bytes[..23]).unwrap();
-    assert!(!code.in_sync());
-    assert_eq!(code.leap, super::codec::LeapFlag::Delete);
-    // The registry builds it.
-    let entry = crate::registry::implemented(26).unwrap();
-    let built = (entry.device.unwrap())(&setup(0, &[])).unwrap();
-    assert_eq!(built.describe(), "HP 58503A");
 }

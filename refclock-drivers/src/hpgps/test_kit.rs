@@ -117,6 +117,16 @@ pub(super) fn stats(actions: &[Action]) -> Vec<String> {
         .collect()
 }
 
+pub(super) fn logs(actions: &[Action]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Log(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 pub(super) fn filtered(actions: &[Action]) -> usize {
     actions
         .iter()
