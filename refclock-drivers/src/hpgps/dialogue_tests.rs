@@ -5,9 +5,7 @@ use refclock_core::calendar::CivilTime;
 use refclock_core::port::CloseReason;
 use refclock_core::{Action, ClockEvent, ClockFlags, PortEvent, Timestamp};
 
-use super::codec::{
-    TimeZone, Timecode, CLEAR_STATUS, STATUS_SCREEN_QUERY, TIMECODE_QUERY, ZONE_QUERY,
-};
+use super::codec::{TimeZone, Timecode, CLEAR_STATUS, STATUS_SCREEN_QUERY, TIMECODE_QUERY};
 use super::test_kit::*;
 use super::*;
 
