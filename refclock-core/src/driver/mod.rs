@@ -29,9 +29,11 @@ use crate::time::Timestamp;
 
 mod clock;
 mod context;
+mod silence;
 
 pub use clock::{downcast_driver, Clock, Refclock};
 pub use context::Context;
+pub use silence::Silence;
 
 /// Static facts about a driver type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! and `hpgps_poll` on top of refclock-core.
 
 use refclock_core::clock::DecodedFields;
+use refclock_core::driver::Silence;
 use refclock_core::framing::{Framer, LineFramer};
 use refclock_core::port::{PortEvent, PortSpec, SerialConfig};
 use refclock_core::{
@@ -80,8 +81,8 @@ impl Receiver {
 #[derive(Debug)]
 struct Unit {
     receiver: Receiver,
-    /// Polls left before a silent receiver is reported (`pollcnt`).
-    pollcnt: u8,
+    /// Polls a silent receiver may pass before it is reported (`pollcnt`).
+    silence: Silence,
     /// The last good `:PTIME:TZONE?` answer (`tzhour`, `tzminute`).
     zone: TimeZone,
     /// A good time zone answer came since the port opened.
@@ -142,7 +143,7 @@ impl HpgpsDriver {
     /// Polls left before a silent receiver is reported ([`ClockEvent::Timeout`]
     /// at every poll once this is 0).
     pub fn polls_left(&self) -> u8 {
-        self.unit.pollcnt
+        self.unit.silence.left()
     }
 }
 
@@ -185,7 +186,7 @@ impl Unit {
         ctx.clockstats(shown);
         self.screen.clear();
         self.screen_len = 0;
-        self.pollcnt = POLLS_BEFORE_TIMEOUT;
+        self.silence.heard();
 
         let (prompt, reply) = split_prompt(text);
         if prompt_reports_error(prompt) {
@@ -286,7 +287,7 @@ impl Driver for HpgpsDriver {
             framer: LineFramer::new(),
             unit: Unit {
                 receiver,
-                pollcnt: POLLS_BEFORE_TIMEOUT,
+                silence: Silence::new(POLLS_BEFORE_TIMEOUT),
                 zone: TimeZone::UTC,
                 zone_known: false,
                 zone_wanted: false,
@@ -314,11 +315,7 @@ impl Driver for HpgpsDriver {
     fn poll(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
         let unit = &mut self.unit;
         unit.filtered = false;
-        if unit.pollcnt == 0 {
-            ctx.report(ClockEvent::Timeout);
-        } else {
-            unit.pollcnt -= 1;
-        }
+        unit.silence.poll(ctx);
         if unit.open && !unit.zone_known && std::mem::take(&mut unit.zone_wanted) {
             ctx.write(PortId::MAIN, ZONE_QUERY);
         }

@@ -10,6 +10,7 @@ use refclock_core::{
 
 use super::codec::Timecode;
 use super::HpgpsDriver;
+use crate::testkit::Outcome;
 
 pub(super) struct D(pub(super) Clock<HpgpsDriver>);
 
@@ -78,58 +79,30 @@ pub(super) fn line(t: CivilTime) -> Vec<u8> {
 }
 
 pub(super) fn samples(actions: &[Action]) -> Vec<Sample> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Sample(s) => Some(*s),
-            _ => None,
-        })
-        .collect()
+    Outcome::of(actions.to_vec()).samples
 }
 
 pub(super) fn writes(actions: &[Action]) -> Vec<Vec<u8>> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Write { port, data } if *port == PortId::MAIN => Some(data.clone()),
-            _ => None,
-        })
+    let writes = Outcome::of(actions.to_vec()).writes;
+    writes
+        .into_iter()
+        .filter(|(port, _)| *port == PortId::MAIN)
+        .map(|(_, data)| data)
         .collect()
 }
 
 pub(super) fn events(actions: &[Action]) -> Vec<ClockEvent> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Event(e) => Some(*e),
-            _ => None,
-        })
-        .collect()
+    Outcome::of(actions.to_vec()).events
 }
 
 pub(super) fn stats(actions: &[Action]) -> Vec<String> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::ClockStats(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect()
+    Outcome::of(actions.to_vec()).clockstats
 }
 
 pub(super) fn logs(actions: &[Action]) -> Vec<String> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Log(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect()
+    Outcome::of(actions.to_vec()).logs
 }
 
 pub(super) fn filtered(actions: &[Action]) -> usize {
-    actions
-        .iter()
-        .filter(|a| matches!(a, Action::Filtered(_)))
-        .count()
+    Outcome::of(actions.to_vec()).filtered.len()
 }

@@ -3,6 +3,7 @@
 
 use refclock_core::calendar::Basedate;
 use refclock_core::clock::DecodedFields;
+use refclock_core::driver::Silence;
 use refclock_core::framing::{FixedFramer, Framer};
 use refclock_core::gps::EraWindow;
 use refclock_core::port::{PortEvent, PortSpec, SerialConfig};
@@ -44,8 +45,8 @@ pub struct ZyferDriver {
 #[derive(Debug)]
 struct Unit {
     basedate: Basedate,
-    /// Polls left before a timeout is reported (`pollcnt`).
-    pollcnt: u8,
+    /// Polls without a sample before a timeout is reported (`pollcnt`).
+    silence: Silence,
     /// A poll came since the last sample (`polled`).
     polled: bool,
 }
@@ -54,7 +55,7 @@ impl ZyferDriver {
     /// Polls left before a timeout is reported: 2 after each sample,
     /// one less at each poll.
     pub fn polls_left(&self) -> u8 {
-        self.unit.pollcnt
+        self.unit.silence.left()
     }
 
     /// Whether a poll is waiting for the next sample to filter the
@@ -102,7 +103,7 @@ impl Unit {
         let reftime = reference_time(&t, &self.basedate, rectime);
         let time1 = ctx.fudge().time1();
         ctx.process_offset(reftime, rectime, time1);
-        self.pollcnt = POLLCNT;
+        self.silence.heard();
         if self.polled {
             self.polled = false;
             let _ = ctx.receive();
@@ -130,7 +131,7 @@ impl Driver for ZyferDriver {
             framer: FixedFramer::new(codec::ON_TIME, codec::LEN),
             unit: Unit {
                 basedate: config.basedate,
-                pollcnt: POLLCNT,
+                silence: Silence::new(POLLCNT),
                 polled: false,
             },
         };
@@ -149,11 +150,7 @@ impl Driver for ZyferDriver {
     /// (ntpd calls `refclock_receive` from the receive path, not here).
     fn poll(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
         let unit = &mut self.unit;
-        if unit.pollcnt == 0 {
-            ctx.report(ClockEvent::Timeout);
-        } else {
-            unit.pollcnt -= 1;
-        }
+        unit.silence.poll(ctx);
         ctx.clock.counters.polls += 1;
         unit.polled = true;
     }

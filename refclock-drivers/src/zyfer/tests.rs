@@ -13,6 +13,7 @@ use refclock_core::{
 
 use super::codec::{self, ZyferError, ZyferTime, LEN};
 use super::*;
+use crate::testkit::Outcome;
 
 /// The timecode in ntpd's source, and the second it names.
 const REAL: &[u8] = b"!TIME,2002,017,07,59,32,2,4,1";
@@ -64,40 +65,19 @@ pub(super) fn feed(c: &mut Clock<ZyferDriver>, data: &[u8], rec: Timestamp) -> V
 }
 
 pub(super) fn samples(actions: &[Action]) -> Vec<Sample> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Sample(s) => Some(*s),
-            _ => None,
-        })
-        .collect()
+    Outcome::of(actions.to_vec()).samples
 }
 
 pub(super) fn events(actions: &[Action]) -> Vec<ClockEvent> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::Event(e) => Some(*e),
-            _ => None,
-        })
-        .collect()
+    Outcome::of(actions.to_vec()).events
 }
 
 fn stats(actions: &[Action]) -> Vec<String> {
-    actions
-        .iter()
-        .filter_map(|a| match a {
-            Action::ClockStats(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect()
+    Outcome::of(actions.to_vec()).clockstats
 }
 
 pub(super) fn filtered(actions: &[Action]) -> usize {
-    actions
-        .iter()
-        .filter(|a| matches!(a, Action::Filtered(_)))
-        .count()
+    Outcome::of(actions.to_vec()).filtered.len()
 }
 
 // ---- codec ----
