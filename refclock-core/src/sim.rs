@@ -203,6 +203,21 @@ pub struct DeviceSetup {
 }
 
 impl DeviceSetup {
+    /// Unit 0, `mode`, default fudge values, and `options` (`key`, `value`).
+    pub fn new(mode: u32, options: &[(&str, &str)]) -> DeviceSetup {
+        DeviceSetup {
+            unit: 0,
+            fudge: Fudge {
+                mode,
+                ..Fudge::default()
+            },
+            options: options
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
     /// The value of option `key`.
     pub fn option(&self, key: &str) -> Option<&str> {
         self.options

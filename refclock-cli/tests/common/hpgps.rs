@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::thread;
 use std::time::Duration;
 
-use refclock_core::Fudge;
 use refclock_sim::{
     device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord,
 };
@@ -61,18 +60,7 @@ pub fn simulator_at(
     scenarios: &str,
     link: Option<PathBuf>,
 ) -> SimHandle {
-    let setup = DeviceSetup {
-        unit: 0,
-        fudge: Fudge {
-            mode,
-            ..Fudge::default()
-        },
-        options: options
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    };
-    let device = device_model(HPGPS, &setup).expect("the simulated HP");
+    let device = device_model(HPGPS, &DeviceSetup::new(mode, options)).expect("the simulated HP");
     Simulator::start(SimConfig {
         scenarios: parse_scenarios(scenarios).expect("scenarios"),
         link,

@@ -87,8 +87,8 @@ struct Unit {
     zone: TimeZone,
     /// A good time zone answer came since the port opened.
     zone_known: bool,
-    /// A timecode was refused for want of the zone since the last poll:
-    /// the next poll asks for the zone again.
+    /// A timecode was refused for want of the zone: until the zone is
+    /// known, each poll asks for it again.
     zone_wanted: bool,
     /// Lines still expected that are logged only (`linecnt`).
     linecnt: u16,
@@ -128,8 +128,8 @@ impl HpgpsDriver {
     }
 
     /// Whether the receiver has answered the time zone query since its
-    /// port opened: until it has, timecodes give no sample, and a poll
-    /// after one asks again.
+    /// port opened: until it has, timecodes give no sample, and once one
+    /// was refused each poll asks again.
     pub fn time_zone_known(&self) -> bool {
         self.unit.zone_known
     }
@@ -309,14 +309,14 @@ impl Driver for HpgpsDriver {
     }
 
     /// `hpgps_poll`: count down or report a timeout, then ask for a
-    /// timecode (and for the time zone first when a timecode had to be
-    /// refused for want of it: its answer was lost). The filter runs after
-    /// a timecode, not here.
+    /// timecode (and for the time zone first once a timecode had to be
+    /// refused for want of it, until it is known: its answer was lost). The
+    /// filter runs after a timecode, not here.
     fn poll(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
         let unit = &mut self.unit;
         unit.filtered = false;
         unit.silence.poll(ctx);
-        if unit.open && !unit.zone_known && std::mem::take(&mut unit.zone_wanted) {
+        if unit.open && !unit.zone_known && unit.zone_wanted {
             ctx.write(PortId::MAIN, ZONE_QUERY);
         }
         if unit.write(ctx, TIMECODE_QUERY) {

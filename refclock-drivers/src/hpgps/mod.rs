@@ -83,8 +83,9 @@
 //! * anything else: bad reply.
 //!
 //! Until the receiver has answered the time zone query since its port
-//! opened, a timecode gives no sample (it is logged), and the next poll
-//! writes `:PTIME:TZONE?\r` before the timecode query: a receiver on local
+//! opened, a timecode gives no sample (it is logged), and from then on
+//! each poll writes `:PTIME:TZONE?\r` before the timecode query until the
+//! zone is known: a receiver on local
 //! time whose zone answer was lost would otherwise read hours off. (A
 //! poll before any timecode came asks only for the timecode, as ntpd's:
 //! the zone query of the opening is still being answered.) A good
@@ -119,8 +120,8 @@
 //!   port opens, so a receiver that came back is asked again (ntpd writes
 //!   them once at start; its port is never reopened).
 //! * Timecodes give samples only once the receiver has answered the time
-//!   zone query since the port opened, and a poll after a timecode refused
-//!   for want of the zone asks for the zone again. ntpd asks once and takes UTC until an answer comes:
+//!   zone query since the port opened, and once a timecode was refused for
+//!   want of the zone each poll asks for the zone again. ntpd asks once and takes UTC until an answer comes:
 //!   when that answer is lost (line noise, a receiver still starting),
 //!   a receiver on local time gives samples off by its zone for good.
 //! * A timecode must be exactly 23 characters of the right kinds (digits,

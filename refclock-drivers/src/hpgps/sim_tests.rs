@@ -60,17 +60,7 @@ pub(super) fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Timestamp {
 }
 
 pub(super) fn setup(mode: u32, options: &[(&str, &str)]) -> DeviceSetup {
-    DeviceSetup {
-        unit: 0,
-        fudge: Fudge {
-            mode,
-            ..Fudge::default()
-        },
-        options: options
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    }
+    DeviceSetup::new(mode, options)
 }
 
 /// The driver and the device on one line.

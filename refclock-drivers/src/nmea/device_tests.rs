@@ -5,7 +5,6 @@
 use refclock_core::calendar::{CivilTime, SECS_PER_DAY};
 use refclock_core::gps::{GpsTime, WEEKS_PER_ERA};
 use refclock_core::sim::{DeviceModel, DeviceSetup, Due, Epoch, Message};
-use refclock_core::Fudge;
 
 use super::*;
 use crate::nmea::encode::{
@@ -18,17 +17,7 @@ fn civil(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> CivilTime {
 }
 
 fn setup(mode: u32, options: &[(&str, &str)]) -> DeviceSetup {
-    DeviceSetup {
-        unit: 0,
-        fudge: Fudge {
-            mode,
-            ..Fudge::default()
-        },
-        options: options
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    }
+    DeviceSetup::new(mode, options)
 }
 
 fn messages(dev: &mut dyn DeviceModel, epoch: &Epoch) -> Vec<Message> {

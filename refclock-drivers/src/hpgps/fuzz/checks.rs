@@ -7,8 +7,8 @@
 //!   9600 baud 8N1 for any other mode, canonical, without PPS;
 //! * it writes exactly what the model writes, nothing else, in order: the
 //!   start queries once per opening; per poll while open the time zone
-//!   query when a timecode came without a zone known since the opening
-//!   (since the last poll), then one timecode
+//!   query once a timecode came without a zone known since the opening
+//!   (until the zone is known), then one timecode
 //!   query (counted as a poll), nothing while closed; per line read, the
 //!   status clear after a prompt that reports an error, and with flag4
 //!   the status screen query after each sample;
@@ -64,7 +64,7 @@ pub struct HpgpsChecks {
     screen: (usize, usize),
     /// Local time − UTC in minutes, once answered since the opening.
     zone: Option<i64>,
-    /// A timecode came while the zone was unknown, since the last poll.
+    /// A timecode came while the zone was unknown since the opening.
     zone_wanted: bool,
     pollcnt: u8,
     filtered: bool,
@@ -215,7 +215,7 @@ impl HpgpsChecks {
                     self.pollcnt -= 1;
                 }
                 if self.open {
-                    if self.zone.is_none() && std::mem::take(&mut self.zone_wanted) {
+                    if self.zone.is_none() && self.zone_wanted {
                         expect.writes.push(ZONE_QUERY);
                     }
                     expect.writes.push(TIMECODE_QUERY);
