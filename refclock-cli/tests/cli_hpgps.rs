@@ -194,7 +194,10 @@ fn garbage_drops_jitter_and_silence_give_no_wrong_sample() {
             .map(|(scenario, _)| {
                 scope.spawn(move || {
                     let sim = simulator(0, &[], scenario);
-                    run(&sim, 0, &["-d", "-i", "0"], &[], 8.5)
+                    // Long enough for the time zone to get through the
+                    // garbage (asked again at each poll after the first
+                    // timecode it spoiled) and two samples after it.
+                    run(&sim, 0, &["-d", "-i", "0"], &[], 12.0)
                 })
             })
             .collect();
