@@ -384,10 +384,12 @@ fn three_clocks_one_with_a_port_that_takes_no_output() {
         l.sort_by(f64::total_cmp);
         let median = l[l.len() / 2];
         let worst = l[l.len() - 1];
-        // Loose bounds for a loaded CI machine; the latency benchmark
-        // measures the real figures.
-        assert!(median < 0.005, "clock {idx}: median lag {median}");
-        assert!(worst < 0.1, "clock {idx}: worst lag {worst}");
+        // Loose bounds for a loaded CI machine (beside busy loops a pty
+        // read now and then comes 100-300 ms late, whoever reads); the
+        // latency benchmark measures the real figures. A host that waited
+        // on the stuck port would hold every clock for its 5 s stall.
+        assert!(median < 0.02, "clock {idx}: median lag {median}");
+        assert!(worst < 0.5, "clock {idx}: worst lag {worst}");
         assert!((6..=8).contains(&c.timers.len()), "{}", c.timers.len());
     }
     drop(stuck);
