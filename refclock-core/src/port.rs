@@ -102,6 +102,11 @@ pub struct SerialConfig {
     /// Extra line-end characters in canonical mode (VEOL, VEOL2): PARSE's
     /// TSIP mode ends a read at ETX and at DLE.
     pub eol: [Option<u8>; 2],
+    /// Map CR to NL on input (ICRNL), as ntpd's `refclock_setup` does for
+    /// every line discipline. PARSE sets its termios from its clock table
+    /// instead, and only its TAIP mode has ICRNL: binary formats must
+    /// not have their 0x0D bytes turned into 0x0A.
+    pub crnl: bool,
 }
 
 impl SerialConfig {
@@ -120,6 +125,7 @@ impl SerialConfig {
             xon: false,
             opost: false,
             eol: [None, None],
+            crnl: true,
         }
     }
 

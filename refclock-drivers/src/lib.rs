@@ -15,5 +15,7 @@ pub mod testkit;
 pub mod hpgps;
 #[cfg(feature = "nmea")]
 pub mod nmea;
+#[cfg(feature = "parse")]
+pub mod parse;
 #[cfg(feature = "zyfer")]
 pub mod zyfer;

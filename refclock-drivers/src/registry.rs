@@ -91,6 +91,8 @@ macro_rules! implemented {
 
 /// The drivers of this build, one line each, in type order.
 pub static IMPLEMENTED: &[Implemented] = &[
+    #[cfg(feature = "parse")]
+    implemented!(parse::ParseDriver, device),
     #[cfg(feature = "nmea")]
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]

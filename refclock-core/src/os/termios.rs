@@ -104,7 +104,10 @@ pub(crate) fn build_termios(
     let speed =
         speed_constant(config.baud).ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
     let mut t = base;
-    t.input_flags = InputFlags::IGNBRK | InputFlags::ICRNL;
+    t.input_flags = InputFlags::IGNBRK;
+    if config.crnl {
+        t.input_flags |= InputFlags::ICRNL;
+    }
     t.input_flags |= if config.check_parity {
         InputFlags::INPCK
     } else {
@@ -256,6 +259,7 @@ pub(crate) fn config_from_termios(t: &Termios) -> io::Result<SerialConfig> {
         echo: t.local_flags.contains(LocalFlags::ECHO),
         xon: i.contains(InputFlags::IXON),
         opost: t.output_flags.contains(OutputFlags::OPOST),
+        crnl: i.contains(InputFlags::ICRNL),
         eol: if canonical {
             [
                 SpecialCharacterIndices::VEOL,

@@ -1,0 +1,30 @@
+//! The libparse formats, one module per format family, and the choice
+//! of format (and simulated device) by mode.
+
+use super::format::Format;
+
+/// The format of `mode` (0..=24), with the hooks of that mode (its
+/// polls and start-up strings), or `None` while a mode is not
+/// implemented.
+#[allow(clippy::match_single_binding)]
+pub fn for_mode(mode: u8) -> Option<Box<dyn Format>> {
+    // One arm per family; each family's constructor takes the mode when
+    // the family's modes differ in their hooks.
+    match mode {
+        _ => None,
+    }
+}
+
+/// The simulated device of `mode` (0..=24), or `None` while a mode has
+/// none.
+#[cfg(feature = "sim")]
+#[allow(clippy::match_single_binding)]
+pub fn device_for_mode(
+    mode: u8,
+    setup: &refclock_core::sim::DeviceSetup,
+) -> Option<Result<Box<dyn refclock_core::sim::DeviceModel>, refclock_core::sim::DeviceError>> {
+    let _ = setup;
+    match mode {
+        _ => None,
+    }
+}
