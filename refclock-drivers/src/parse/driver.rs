@@ -207,6 +207,43 @@ impl Driver for ParseDriver {
     const INFO: DriverInfo = INFO;
 
     fn start(config: &DriverConfig, ctx: &mut Context<'_>) -> Result<(Self, Ports), StartError> {
+        ParseDriver::start_with(config, ctx, None)
+    }
+
+    fn receive(&mut self, ctx: &mut Context<'_>, _port: PortId, data: &[u8], rectime: Timestamp) {
+        let mut decoded = std::mem::take(&mut self.decoded);
+        self.format.feed(data, rectime, &mut decoded);
+        for d in decoded.drain(..) {
+            self.process(ctx, d, rectime);
+        }
+        self.decoded = decoded;
+    }
+
+    fn pps(&mut self, ctx: &mut Context<'_>, edge: PpsEdge) {
+        ParseDriver::pps(self, ctx, edge)
+    }
+
+    fn timer(&mut self, ctx: &mut Context<'_>, now: Timestamp) {
+        self.format.on_second(ctx, now);
+    }
+
+    fn poll(&mut self, ctx: &mut Context<'_>, now: Timestamp) {
+        ParseDriver::poll(self, ctx, now)
+    }
+
+    fn port_event(&mut self, ctx: &mut Context<'_>, port: PortId, event: PortEvent) {
+        ParseDriver::port_event(self, ctx, port, event)
+    }
+}
+
+impl ParseDriver {
+    /// `start` with the mode's format, or `format` instead (tests of the
+    /// common logic with a format of their own).
+    pub(crate) fn start_with(
+        config: &DriverConfig,
+        ctx: &mut Context<'_>,
+        format: Option<Box<dyn Format>>,
+    ) -> Result<(Self, Ports), StartError> {
         let fudge = &config.fudge;
         let mode = fudge.mode & 0x7f;
         let bad = |reason: String| StartError::BadMode {
@@ -218,7 +255,8 @@ impl Driver for ParseDriver {
         }
         let info =
             clock_info(mode).ok_or_else(|| bad("PARSE modes are 0..=24, +128 for PPS".into()))?;
-        let format = formats::for_mode(info.mode)
+        let format = format
+            .or_else(|| formats::for_mode(info.mode))
             .ok_or_else(|| bad(format!("{} is not implemented yet", info.description)))?;
         let flags = fudge.flags;
         if ctx.clock.fudge.time1.is_none() {
@@ -270,24 +308,13 @@ impl Driver for ParseDriver {
         Ok((driver, Ports::one(port).with_pps(pps_request)))
     }
 
-    fn receive(&mut self, ctx: &mut Context<'_>, _port: PortId, data: &[u8], rectime: Timestamp) {
-        let mut decoded = std::mem::take(&mut self.decoded);
-        self.format.feed(data, rectime, &mut decoded);
-        for d in decoded.drain(..) {
-            self.process(ctx, d, rectime);
-        }
-        self.decoded = decoded;
-    }
-
-    fn pps(&mut self, _ctx: &mut Context<'_>, edge: PpsEdge) {
+    /// A PPS edge: kept for the next timecode.
+    pub(crate) fn pps(&mut self, _ctx: &mut Context<'_>, edge: PpsEdge) {
         self.pps_edge = Some(edge);
     }
 
-    fn timer(&mut self, ctx: &mut Context<'_>, now: Timestamp) {
-        self.format.on_second(ctx, now);
-    }
-
-    fn poll(&mut self, ctx: &mut Context<'_>, now: Timestamp) {
+    /// `parse_poll`.
+    pub(crate) fn poll(&mut self, ctx: &mut Context<'_>, now: Timestamp) {
         ctx.clock.counters.polls += 1;
         if self.pollneeddata.is_some() {
             // A whole poll interval without a timecode. (ntpd compares the
@@ -301,7 +328,8 @@ impl Driver for ParseDriver {
         self.format.on_poll(ctx, now);
     }
 
-    fn port_event(&mut self, ctx: &mut Context<'_>, _port: PortId, event: PortEvent) {
+    /// The port opened or closed.
+    pub(crate) fn port_event(&mut self, ctx: &mut Context<'_>, _port: PortId, event: PortEvent) {
         match event {
             PortEvent::Opened => {
                 let now = ctx.clock.lastrec.unwrap_or_default();

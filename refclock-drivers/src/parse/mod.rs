@@ -37,3 +37,6 @@ pub use clockinfo::{clock_info, ClockInfo};
 pub use driver::{ParseDriver, INFO};
 pub use format::{Decoded, Format};
 pub use time::{ParseError, ParseTime, Status, When, Year};
+
+#[cfg(test)]
+mod driver_tests;
