@@ -104,7 +104,10 @@ fn check_against_truth<'a>(run: &Run, truth: &'a [TruthRecord]) -> Vec<&'a Truth
         assert_eq!(s.leap, 0, "{s:?}");
         let exact = t.named.unwrap().as_secs_f64() - s.time + TIME1;
         assert!((s.offset - exact).abs() < 2e-6, "{s:?} vs {exact} ({t})");
-        assert!(!sources.iter().any(|u| u.seq == t.seq), "two samples of {t}");
+        assert!(
+            !sources.iter().any(|u| u.seq == t.seq),
+            "two samples of {t}"
+        );
         sources.push(t);
     }
     sources
@@ -171,7 +174,11 @@ fn spoilt_strings_give_no_sample_and_are_counted() {
     let sources = check_against_truth(&run, &truth);
     let window = read_window(&run, &truth);
     let spoilt = window.iter().filter(|t| t.flags.badsum).count();
-    assert!(spoilt >= 1 && window.len() - spoilt >= 3, "{}", story(&truth));
+    assert!(
+        spoilt >= 1 && window.len() - spoilt >= 3,
+        "{}",
+        story(&truth)
+    );
     let bad = run.stderr.matches("bad timecode").count();
     assert!(bad >= spoilt, "{bad} < {spoilt}\n{}", run.stderr);
     assert!(run.stderr.contains("bad_format"), "{}", run.stderr);
@@ -201,9 +208,15 @@ fn powerup_is_trusted_in_mode_23_only() {
         let window = read_window(&run, &truth);
         let invalid: Vec<_> = window.iter().filter(|t| t.flags.invalid).collect();
         assert!(!invalid.is_empty(), "mode {mode}\n{}", story(&truth));
-        assert!(invalid.iter().all(|t| t.text.contains("; #")), "{}", story(&truth));
+        assert!(
+            invalid.iter().all(|t| t.text.contains("; #")),
+            "{}",
+            story(&truth)
+        );
         // Sync was seen before: the program reads from its start.
-        let synced_before = window.iter().any(|t| !t.flags.invalid && t.seq < invalid[0].seq);
+        let synced_before = window
+            .iter()
+            .any(|t| !t.flags.invalid && t.seq < invalid[0].seq);
         for t in &invalid {
             let sampled = sources.iter().any(|s| s.seq == t.seq);
             if mode == 7 || !synced_before {
@@ -241,7 +254,10 @@ fn every_meinberg_mode_under_simulate() {
         assert!(samples.len() >= 2, "mode {mode}: {samples:?}\n{err}");
         for s in &samples {
             // The default time1 (2 ms or 10 ms) less the read's lag.
-            assert!(s.offset.abs() < MAX_LAG && s.leap == 0, "mode {mode}: {s:?}");
+            assert!(
+                s.offset.abs() < MAX_LAG && s.leap == 0,
+                "mode {mode}: {s:?}"
+            );
         }
     }
 }

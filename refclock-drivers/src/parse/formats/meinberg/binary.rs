@@ -153,11 +153,7 @@ pub fn decode(msg: &[u8]) -> Message {
         ));
     }
     if data.len() != usize::from(h.len) {
-        return Message::BadChecksum(format!(
-            "{} data bytes, header says {}",
-            data.len(),
-            h.len
-        ));
+        return Message::BadChecksum(format!("{} data bytes, header says {}", data.len(), h.len));
     }
     if h.len != 0 && csum(data) != h.data_csum {
         return Message::BadChecksum(format!(

@@ -31,8 +31,7 @@ pub const STANDARD_LAYOUT: &[u8] = b"\x02D:  .  .  ;T: ;U:  .  .  ;    \x03";
 pub const EXTENDED_LAYOUT: &[u8] = b"\x02  .  .  ;  ;   :  :  ;        \x03";
 /// `<STX>dd.mm.yy; w; hh:mm:ss; +hh:mm; uvxyzab; position<ETX>`
 /// (`meinberg_fmt[2]`; what follows its last dot is not checked).
-pub const GPS_LAYOUT: &[u8] =
-    b"\x02  .  .  ;  ;   :  :  ;    :  ;        ;   .         .       ";
+pub const GPS_LAYOUT: &[u8] = b"\x02  .  .  ;  ;   :  :  ;    :  ;        ;   .         .       ";
 
 /// Field positions of one layout: day, month, year, hour, minute,
 /// second (each two digits), the first status character, the zone
@@ -125,8 +124,7 @@ fn byte_of(v: i64) -> u8 {
 fn civil(buf: &[u8], f: &Fields, format: &'static str) -> Result<[i64; 6], ParseError> {
     let mut v = [0i64; 6];
     for (i, &at) in f.date.iter().chain(f.time.iter()).enumerate() {
-        v[i] = stoi(buf, at, 2)
-            .ok_or_else(|| bad(format, format!("no number at byte {at}")))?;
+        v[i] = stoi(buf, at, 2).ok_or_else(|| bad(format, format!("no number at byte {at}")))?;
     }
     Ok(v)
 }
@@ -180,7 +178,10 @@ pub fn decode_standard(frame: &[u8]) -> Result<ParseTime, ParseError> {
             other => {
                 return Err(bad(
                     format,
-                    format!("zone character {:?}, expected ' ', 'S' or 'U'", other as char),
+                    format!(
+                        "zone character {:?}, expected ' ', 'S' or 'U'",
+                        other as char
+                    ),
                 ))
             }
         }
@@ -222,10 +223,9 @@ pub fn decode_gps(frame: &[u8]) -> Result<ParseTime, ParseError> {
     let buf = c_str(frame);
     if !strok(buf, GPS_LAYOUT) {
         return decode_standard(frame).map_err(|e| match e {
-            ParseError::BadFormat { what, .. } => bad(
-                GPS_NAME,
-                format!("not the GPS layout, and {what}"),
-            ),
+            ParseError::BadFormat { what, .. } => {
+                bad(GPS_NAME, format!("not the GPS layout, and {what}"))
+            }
             e => e,
         });
     }

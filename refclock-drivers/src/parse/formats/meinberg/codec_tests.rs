@@ -20,7 +20,8 @@ fn utc(p: &ParseTime, near: Timestamp) -> Timestamp {
 
 /// clk_meinberg.c's GPS example, and html/parsedata.html's two as ntpd
 /// reads them (no space after the STX).
-const GPS_EXAMPLE: &[u8] = b"\x0209.07.93; 5; 08:48:26; +00:00; #*S!A L; 49.5736N  11.0280E  373m\x03";
+const GPS_EXAMPLE: &[u8] =
+    b"\x0209.07.93; 5; 08:48:26; +00:00; #*S!A L; 49.5736N  11.0280E  373m\x03";
 const DOC_1: &[u8] = b"\x0209.07.93; 5; 08:48:26; +00:00;        ; 49.5736N  11.0280E  373m \x03";
 const DOC_2: &[u8] = b"\x0208.11.06; 3; 14:39:39; +00:00;        ; 51.9828N   9.2258E  176m \x03";
 
@@ -101,7 +102,10 @@ fn standard_string_status_characters() {
     // #, *, !, A, a.
     assert_eq!(case("#   ").status, Status(Status::POWERUP));
     assert_eq!(case(" *  ").status, Status(Status::NOSYNC));
-    assert_eq!(case("#*  ").status, Status(Status::POWERUP | Status::NOSYNC));
+    assert_eq!(
+        case("#*  ").status,
+        Status(Status::POWERUP | Status::NOSYNC)
+    );
     assert_eq!(case("   !").status, Status(Status::ANNOUNCE));
     assert!(case("   A").status.leap_add());
     assert!(case("   a").status.leap_del());
@@ -291,7 +295,10 @@ fn frames_gps(data: &[u8]) -> Vec<Frame> {
 #[test]
 fn gps_framer_separates_strings_and_binary_messages() {
     let q = binary::query(binary::GPS_SW_REV);
-    assert_eq!(q, vec![0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00]);
+    assert_eq!(
+        q,
+        vec![0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00]
+    );
     let a = binary::answer(binary::GPS_SW_REV).unwrap();
     let data = [&b"junk"[..], &a, GPS_EXAMPLE, &q, b"x", GPS_EXAMPLE].concat();
     let f = frames_gps(&data);
@@ -320,7 +327,10 @@ fn gps_framer_separates_strings_and_binary_messages() {
     // A wrong data checksum is seen when decoding.
     let mut bad = binary::answer(binary::GPS_BVAR_STAT).unwrap();
     *bad.last_mut().unwrap() ^= 1;
-    assert!(matches!(binary::decode(&bad), binary::Message::BadChecksum(_)));
+    assert!(matches!(
+        binary::decode(&bad),
+        binary::Message::BadChecksum(_)
+    ));
     // A length beyond the buffer: skipped unread.
     let mut huge = vec![0x01, 0x02, 0x00, 0x88, 0x01, 0x00, 0x00];
     let h = binary::csum(&huge[1..7]);
@@ -343,9 +353,14 @@ fn binary_texts() {
         "meinberg_gps_status=\"[0x0000] <all buffered data complete>\""
     );
     assert_eq!(t(binary::GPS_ANT_INFO), "meinberg_antenna_status=\"<OK>\"");
-    assert_eq!(t(binary::GPS_ASCII_MSG), "gps_message=\"simulated message\"");
+    assert_eq!(
+        t(binary::GPS_ASCII_MSG),
+        "gps_message=\"simulated message\""
+    );
     let m = binary::encode(binary::GPS_BVAR_STAT, &0x0005u16.to_le_bytes());
-    assert!(matches!(binary::decode(&m), binary::Message::Good { text: Some(s), .. }
-        if s == "meinberg_gps_status=\"[0x0005] incomplete buffered data: Configuration/Health, UTC Correction\""));
+    assert!(
+        matches!(binary::decode(&m), binary::Message::Good { text: Some(s), .. }
+        if s == "meinberg_gps_status=\"[0x0005] incomplete buffered data: Configuration/Health, UTC Correction\"")
+    );
     assert_eq!(binary::QUERY_SEQUENCE.len(), 8);
 }

@@ -97,9 +97,8 @@ impl MeinbergDevice {
             let base = epoch.named.secs() - i64::from(utc.second == 60);
             let dst = cest(base);
             let minutes = if dst { 120 } else { 60 };
-            let mut local = CivilTime::from_timestamp(Timestamp::from_secs(
-                base + i64::from(minutes) * 60,
-            ));
+            let mut local =
+                CivilTime::from_timestamp(Timestamp::from_secs(base + i64::from(minutes) * 60));
             if utc.second == 60 {
                 local.second = 60;
             }

@@ -4,8 +4,8 @@
 
 use refclock_core::calendar::CivilTime;
 use refclock_core::{
-    Action, Clock, ClockEvent, ClockFlags, DriverConfig, Fudge, Leap, PortEvent, PortId,
-    Refclock, Timestamp,
+    Action, Clock, ClockEvent, ClockFlags, DriverConfig, Fudge, Leap, PortEvent, PortId, Refclock,
+    Timestamp,
 };
 
 use super::binary::{self, QUERY_SEQUENCE};
@@ -93,7 +93,12 @@ fn mode_0_samples_from_the_stx() {
     // The STX is on time: a string split over two reads takes the first.
     let s = tel(T0 + 12, |_| {}).standard();
     let mut out = feed(&mut c, PortId::MAIN, &s[..5], rec(T0 + 12));
-    out.append(feed(&mut c, PortId::MAIN, &s[5..], Timestamp::new(T0 + 12, 40_000_000)));
+    out.append(feed(
+        &mut c,
+        PortId::MAIN,
+        &s[5..],
+        Timestamp::new(T0 + 12, 40_000_000),
+    ));
     assert_eq!(out.samples.len(), 1);
     offsets_ok(&out, 0.001968);
 }
@@ -195,7 +200,10 @@ fn gps_queries_every_6_s_in_modes_7_and_23_never_in_18() {
             c.port_event(PortId::MAIN, PortEvent::Opened);
             c.take_actions()
         });
-        assert_eq!(opened.writes, vec![(PortId::MAIN, binary::query(QUERY_SEQUENCE[0]))]);
+        assert_eq!(
+            opened.writes,
+            vec![(PortId::MAIN, binary::query(QUERY_SEQUENCE[0]))]
+        );
         let mut writes = Vec::new();
         for s in 1..=60 {
             c.timer(Timestamp::from_secs(T0 + s));
@@ -270,7 +278,12 @@ fn bad_input_is_counted_and_never_a_sample() {
         badday[at..at + 2].copy_from_slice(b"32");
         let noise = vec![b'x'; 64];
         let mut badcount = 0;
-        for (bytes, t) in [(truncated, T0), (wrong, T0 + 1), (badday, T0 + 2), (noise, T0 + 3)] {
+        for (bytes, t) in [
+            (truncated, T0),
+            (wrong, T0 + 1),
+            (badday, T0 + 2),
+            (noise, T0 + 3),
+        ] {
             let out = feed(&mut c, PortId::MAIN, &bytes, rec(t));
             assert!(out.samples.is_empty(), "mode {mode} {bytes:?}");
             badcount += 1;

@@ -176,3 +176,29 @@ impl FuzzCodec for MeinbergGpsCodec {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use refclock_core::rng::Rng;
+
+    use super::*;
+
+    #[test]
+    fn examples_decode_and_round_trips_hold() {
+        for e in MeinbergStandardCodec::examples() {
+            assert_eq!(MeinbergStandardCodec::decode(&e), 1, "{e:?}");
+        }
+        let gps: Vec<Vec<u8>> = MeinbergGpsCodec::examples();
+        assert_eq!(MeinbergGpsCodec::decode(&gps.concat()), 2);
+        let mut rng = Rng::new(11);
+        for _ in 0..3000 {
+            let data = rng.bytes(300);
+            assert_eq!(MeinbergStandardCodec::roundtrip(&data), 1);
+            assert_eq!(MeinbergGpsCodec::roundtrip(&data), 1);
+            // Noise never panics.
+            MeinbergStandardCodec::decode(&data);
+            MeinbergGpsCodec::decode(&data);
+        }
+        assert_eq!(MeinbergGpsCodec::roundtrip(&[]), 1);
+    }
+}
