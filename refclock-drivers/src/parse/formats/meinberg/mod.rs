@@ -6,7 +6,7 @@
 //! ## The DCF77 receivers: modes 0, 1, 2, 22 ("Meinberg Standard")
 //!
 //! PZF 535/509 with TCXO (mode 0, trust 12 h) or OCXO (mode 1, 4 days),
-//! DCF C51 and compatibles (mode 2, 30 min), and mode 22, a mode 0 that
+//! DCF C51 and compatibles (mode 2, 30 min), and mode 22, a mode 2 that
 //! also trusts the POWERUP state within its trust time after sync was
 //! seen (`PARSE_F_POWERUPTRUST`). 9600 baud 7E2, the eighth bit
 //! stripped. The receiver sends a string once a second, its STX on the
