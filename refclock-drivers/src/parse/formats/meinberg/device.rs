@@ -216,3 +216,7 @@ impl DeviceModel for MeinbergDevice {
         (0x20..0x7f).contains(&(byte & 0x7f))
     }
 }
+
+#[cfg(test)]
+#[path = "device_tests.rs"]
+mod tests;
