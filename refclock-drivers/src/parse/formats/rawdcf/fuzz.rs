@@ -1,0 +1,1 @@
+//! Fuzzing the raw DCF77 codec (feature `testkit`).
