@@ -39,7 +39,8 @@
 //!
 //! - Every character is stamped with the receive time of its read. A
 //!   character more than 1.5 s after the one before is a minute mark: the
-//!   characters before it are the telegram. A mark 60 s (± 0.5 s) after
+//!   characters before it are the telegram (but see the differences
+//!   below for a gap of 2.5 s or more). A mark 60 s (± 0.5 s) after
 //!   the one before sets the minute raster; any other clears it.
 //! - A telegram's characters are cut into 0s and 1s by the length of
 //!   their runs of zero bits: libparse's histogram of the run lengths,
@@ -73,6 +74,11 @@
 //! - Sixty-one characters without a minute mark (the mark lost) are a
 //!   bad reply: libparse decodes them when the 62nd arrives and stamps
 //!   the minute with that character, a sample one second wrong.
+//! - A telegram is decoded only when the gap that ends it is the missing
+//!   second (shorter than 2.5 s); a longer one is a loss of reception
+//!   and the telegram before it a bad reply: libparse decodes it at the
+//!   first character after the loss and stamps it with that character,
+//!   a sample as many minutes wrong as the reception was lost.
 //! - The very first character after the start ends no telegram:
 //!   libparse decodes an empty buffer there and counts a bad reply.
 

@@ -12,6 +12,9 @@ const NS: i128 = 1_000_000_000;
 /// A gap longer than this before a character makes it second 0 of a
 /// minute (the missing second 59: 2 s without a character).
 const MARK_GAP_NS: i128 = 1_500_000_000;
+/// A gap this long or longer is no minute mark but a loss of reception:
+/// the telegram before it is stale.
+const STALE_GAP_NS: i128 = 2_500_000_000;
 /// How far a character or a mark may be from where the minute raster
 /// puts it.
 const RASTER_NS: i128 = 500_000_000;
@@ -91,7 +94,21 @@ impl Stream {
                 .map(|_| t);
             self.last_mark = Some(t);
             self.buffer.push(c);
-            if !telegram.is_empty() {
+            if telegram.is_empty() {
+                // The first character since the start.
+            } else if gap >= STALE_GAP_NS {
+                let pulses = codec::classify(&telegram);
+                out.push(Decoded::Error {
+                    error: ParseError::format(
+                        NAME,
+                        format!(
+                            "no minute mark: {:.1} s without a character",
+                            gap as f64 / NS as f64
+                        ),
+                    ),
+                    text: codec::text(&pulses),
+                });
+            } else {
                 self.telegram(&telegram, t, out);
             }
         } else if self.buffer.len() < BUFFER_MAX {
