@@ -300,23 +300,19 @@ pub fn classify(chars: &[u8]) -> Vec<Pulse> {
             n += 1;
         }
     }
-    let mean = if n > 0 { (sum / n) as usize } else { 4 };
+    let mean = sum.checked_div(n).unwrap_or(4) as usize;
     let (mut lw, mut lc) = (0u32, 0u32);
     for (i, &h) in hist.iter().enumerate().take(mean + 1) {
         lw += h * i as u32;
         lc += h;
     }
-    let low = if lc > 0 {
-        ((lw + lc / 2) / lc) as usize
-    } else {
-        0
-    };
+    let low = (lw + lc / 2).checked_div(lc).unwrap_or(0) as usize;
     let (mut hw, mut hc) = (0u32, 0u32);
     for (i, &h) in hist.iter().enumerate().skip(mean + 1) {
         hw += h * i as u32;
         hc += h;
     }
-    let high = if hc > 0 { (hw / hc) as usize } else { 8 };
+    let high = hw.checked_div(hc).unwrap_or(8) as usize;
     let (mut cut, mut span) = (low, low);
     for i in low..=high.min(8) {
         if hist[cut] > hist[i] {
