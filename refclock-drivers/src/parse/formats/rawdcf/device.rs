@@ -171,7 +171,9 @@ impl DeviceModel for RawDcfDevice {
         if !epoch.valid {
             return;
         }
-        let lost = self.lostmark.is_some_and(|n| self.minutes.is_multiple_of(n));
+        let lost = self
+            .lostmark
+            .is_some_and(|n| self.minutes.is_multiple_of(n));
         if let Some(c) = self.pulse(minute, t.second, epoch.leap, lost) {
             out.push(Message::new("PULSE", vec![c]).naming(epoch));
         }

@@ -385,3 +385,32 @@ fn every_mode_decodes_at_its_speed() {
         assert!(off.abs() < 1e-6, "mode {mode}: {s:?}");
     }
 }
+
+#[test]
+fn a_telegram_before_a_loss_of_reception_is_stale() {
+    let mut c = clock(5, false);
+    let mut out = Outcome::default();
+    good(&mut c, T0, 4, &mut out);
+    // Reception is lost from T0+240 (a whole telegram waits in the
+    // buffer) until T0+310; libparse would decode that telegram at
+    // T0+310 and stamp T0+240 on it.
+    let m = T0 + 300;
+    let rest = chars(m, Zone::Cet, |_| {});
+    let from_10: Vec<Option<u8>> = [vec![None; 10], rest[10..].to_vec()].concat();
+    feed(&mut c, m, &from_10, &mut out);
+    good(&mut c, T0 + 360, 3, &mut out);
+    let sent = check(&out);
+    assert!(sent.contains(&(T0 + 238)));
+    assert!(
+        !sent.iter().any(|&s| (T0 + 239..T0 + 420).contains(&s)),
+        "{sent:?}"
+    );
+    assert!(sent.contains(&(T0 + 420)));
+    assert!(
+        out.logs
+            .iter()
+            .any(|l| l.contains("no minute mark: 72.0 s")),
+        "{:?}",
+        out.logs
+    );
+}
