@@ -211,7 +211,13 @@ fn run(args: &Args) -> Result<(), String> {
         options: Vec::new(),
     };
     // The C program's device: our driver's default path is ntpd's.
-    let clock = registry::start(args.kind, DriverConfig::default())
+    // With the case's mode: a driver of many modes (PARSE) may refuse
+    // its default one.
+    let config = DriverConfig {
+        fudge: fudge.clone(),
+        ..DriverConfig::default()
+    };
+    let clock = registry::start(args.kind, config)
         .ok_or("driver not in this build")?
         .map_err(|e| e.to_string())?;
     let c_device = clock

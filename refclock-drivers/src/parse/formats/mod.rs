@@ -4,6 +4,7 @@
 use super::format::Format;
 
 pub mod meinberg;
+pub mod rawdcf;
 
 /// The format of `mode` (0..=24), with the hooks of that mode (its
 /// polls and start-up strings), or `None` while a mode is not
@@ -16,6 +17,7 @@ pub fn for_mode(mode: u8) -> Option<Box<dyn Format>> {
         0 | 1 | 2 | 7 | 18 | 22 | 23 => {
             meinberg::Meinberg::new(mode).map(|f| Box::new(f) as Box<dyn Format>)
         }
+        5 | 6 | 8 | 14 | 16 | 19 | 20 | 21 => Some(Box::new(rawdcf::RawDcf::new(mode))),
         _ => None,
     }
 }
@@ -30,6 +32,7 @@ pub fn device_for_mode(
 ) -> Option<Result<Box<dyn refclock_core::sim::DeviceModel>, refclock_core::sim::DeviceError>> {
     match mode {
         0 | 1 | 2 | 7 | 18 | 22 | 23 => Some(meinberg::device::new(setup)),
+        5 | 6 | 8 | 14 | 16 | 19 | 20 | 21 => Some(rawdcf::device::new(setup)),
         _ => None,
     }
 }
