@@ -14,15 +14,14 @@
 //! (0x55, as set), a 0x1F by the versions (0x45). Week numbers are sent
 //! modulo 1024, as older receivers do.
 
-use refclock_core::calendar::{CivilTime, SECS_PER_DAY};
 use refclock_core::framing::{DleFramer, Framer};
-use refclock_core::gps::GpsTime as GpsClock;
 use refclock_core::sim::{
     DeviceError, DeviceModel, DeviceSetup, Epoch, LeapWarning, Message, Timeline,
 };
 use refclock_core::Timestamp;
 
 use super::taip::{self, Rtm};
+use super::tsip as tsip_format;
 use crate::tsip::{self, GpsTime, Health, UtcParams};
 
 /// The model of `mode` (9 or 10); neither takes options.
@@ -134,52 +133,20 @@ pub struct TsipDevice {
     io: Option<[u8; 4]>,
 }
 
-/// The 0x41 report's data for `epoch` (the second it names, week modulo
-/// 1024).
+/// The 0x41 report's data for `epoch`.
 pub fn gps_time_for(epoch: &Epoch) -> GpsTime {
-    let g = GpsClock::from_utc(epoch.named, epoch.gps_utc);
-    GpsTime {
-        tow: (g.tow_nanos as f64 / 1e9) as f32,
-        week: (g.week % 1024) as i16,
-        utc_offset: epoch.gps_utc as f32,
-    }
+    tsip_format::gps_time_at(epoch.named, epoch.gps_utc)
 }
 
-/// The 0x4F report's data for `epoch`: ΔtLS now, and the leap second it
-/// announces at the end of its month (ΔtLSF one more or one less, WNLSF
-/// and DN of the month's last day), else ΔtLSF = ΔtLS.
+/// The 0x4F report's data for `epoch`, with the leap second it
+/// announces.
 pub fn utc_params_for(epoch: &Epoch) -> UtcParams {
-    let g = GpsClock::from_utc(epoch.named, epoch.gps_utc);
-    let dtls = epoch.gps_utc as i16;
-    let (wnlsf, dn, dtlsf) = match epoch.leap {
-        LeapWarning::None => (g.week, 1, dtls),
-        leap => {
-            let t = &epoch.time;
-            let (y, m) = if t.month == 12 {
-                (t.year + 1, 1)
-            } else {
-                (t.year, t.month + 1)
-            };
-            let next = CivilTime::new(y, m, 1, 0, 0, 0)
-                .to_timestamp()
-                .unwrap_or(epoch.named);
-            let last_day = Timestamp::from_secs(next.secs() - SECS_PER_DAY);
-            let lg = GpsClock::from_utc(last_day, 0);
-            let dn = (lg.tow_secs() / SECS_PER_DAY as u32) as i16 + 1;
-            let step = if leap == LeapWarning::Insert { 1 } else { -1 };
-            (lg.week, dn, dtls + step)
-        }
+    let leap = match epoch.leap {
+        LeapWarning::None => 0,
+        LeapWarning::Insert => 1,
+        LeapWarning::Delete => -1,
     };
-    UtcParams {
-        a0: 0.0,
-        a1: 0.0,
-        dtls,
-        t0t: 405_504.0,
-        wnt: (g.week % 1024) as i16,
-        wnlsf: (wnlsf % 1024) as i16,
-        dn,
-        dtlsf,
-    }
+    tsip_format::utc_params_at(epoch.named, epoch.gps_utc, leap)
 }
 
 impl TsipDevice {

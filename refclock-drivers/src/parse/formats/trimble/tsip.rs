@@ -3,9 +3,9 @@
 //! `trimbletsip_*` hooks (set-up packets, the 0x21 + 0x2F query, the
 //! re-initialisation on trouble).
 
-use refclock_core::calendar::Basedate;
+use refclock_core::calendar::{Basedate, CivilTime, SECS_PER_DAY};
 use refclock_core::framing::{DleFramer, FrameStatus, Framer};
-use refclock_core::gps::EraWindow;
+use refclock_core::gps::{EraWindow, GpsTime as GpsClock};
 use refclock_core::{ClockEvent, Context, PortId, Timestamp};
 
 use crate::parse::format::{frame_text, Decoded, Format};
@@ -343,5 +343,52 @@ impl Format for TsipFormat {
             self.date(now);
             self.setup(ctx, Some(now), "event BAD_REPLY/TIMEOUT");
         }
+    }
+}
+
+/// The 0x41 a receiver sends for the UTC second `named`: the time of
+/// week of that second (GPS time), the week modulo 1024, GPS − UTC.
+pub fn gps_time_at(named: Timestamp, gps_utc: i32) -> GpsTime {
+    let g = GpsClock::from_utc(named, gps_utc);
+    GpsTime {
+        tow: (g.tow_nanos as f64 / 1e9) as f32,
+        week: (g.week % 1024) as i16,
+        utc_offset: gps_utc as f32,
+    }
+}
+
+/// The 0x4F a receiver sends at `now`: ΔtLS = `gps_utc`, and with
+/// `leap` (+1 insert, −1 delete) a leap second at the end of the month
+/// (ΔtLSF one more or less, WNLSF and DN of the month's last day), else
+/// ΔtLSF = ΔtLS. Weeks modulo 1024.
+pub fn utc_params_at(now: Timestamp, gps_utc: i32, leap: i8) -> UtcParams {
+    let g = GpsClock::from_utc(now, gps_utc);
+    let dtls = gps_utc as i16;
+    let (wnlsf, dn, dtlsf) = if leap == 0 {
+        (g.week, 1, dtls)
+    } else {
+        let t = CivilTime::from_timestamp(now);
+        let (y, m) = if t.month == 12 {
+            (t.year + 1, 1)
+        } else {
+            (t.year, t.month + 1)
+        };
+        let next = CivilTime::new(y, m, 1, 0, 0, 0)
+            .to_timestamp()
+            .unwrap_or(now);
+        let last_day = Timestamp::from_secs(next.secs() - SECS_PER_DAY);
+        let lg = GpsClock::from_utc(last_day, 0);
+        let dn = (lg.tow_secs() / SECS_PER_DAY as u32) as i16 + 1;
+        (lg.week, dn, dtls + i16::from(leap))
+    };
+    UtcParams {
+        a0: 0.0,
+        a1: 0.0,
+        dtls,
+        t0t: 405_504.0,
+        wnt: (g.week % 1024) as i16,
+        wnlsf: (wnlsf % 1024) as i16,
+        dn,
+        dtlsf,
     }
 }
