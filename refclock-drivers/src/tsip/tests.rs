@@ -88,14 +88,8 @@ fn gps_time_report() {
         GpsTime::decode(&other),
         Err(TsipError::WrongId { .. })
     ));
-    let nan = GpsTime {
-        tow: f32::NAN,
-        ..t
-    };
-    assert!(matches!(
-        nan.utc(&window),
-        Err(TsipError::BadNumber { .. })
-    ));
+    let nan = GpsTime { tow: f32::NAN, ..t };
+    assert!(matches!(nan.utc(&window), Err(TsipError::BadNumber { .. })));
 }
 
 #[test]

@@ -172,10 +172,7 @@ impl TsipDevice {
                     self.io = Some([a, b, c, d]);
                 }
                 let io = self.io.unwrap_or([0x02, 0x02, 0x00, 0x00]);
-                out.push(Message::new(
-                    "IO",
-                    tsip::encode(tsip::ID_IO_OPTIONS, &io),
-                ));
+                out.push(Message::new("IO", tsip::encode(tsip::ID_IO_OPTIONS, &io)));
             }
             tsip::CMD_VERSION => {
                 out.push(Message::new(

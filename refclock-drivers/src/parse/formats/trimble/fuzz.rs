@@ -2,7 +2,8 @@
 //! [`TaipCodec`] (the RTM answer) and [`TsipCodec`] (TSIP packets and
 //! the reports PARSE reads).
 
-use refclock_core::calendar::{days_from_civil, CivilTime, Basedate};
+use refclock_core::calendar::{days_from_civil, Basedate, CivilTime};
+use refclock_core::framing::{DleFramer, Framer};
 use refclock_core::gps::EraWindow;
 use refclock_core::Timestamp;
 
@@ -124,7 +125,8 @@ impl FuzzCodec for TsipCodec {
         let mut out = Vec::new();
         f.feed(data, Timestamp::from_secs(1_800_000_000), &mut out);
         if let Some(p) = Packet::from_frame(data) {
-            let _ = GpsTime::decode(&p).map(|g| g.utc(&EraWindow::of_basedate(&Basedate::default())));
+            let _ =
+                GpsTime::decode(&p).map(|g| g.utc(&EraWindow::of_basedate(&Basedate::default())));
             let _ = UtcParams::decode(&p).map(|u| u.known());
         }
         out.iter()
@@ -138,18 +140,19 @@ impl FuzzCodec for TsipCodec {
             return 0;
         }
         let id = i.u8();
-        let body = i.rest().to_vec();
+        if id == tsip::DLE || id == tsip::ETX {
+            // Not an id a framer can open with.
+            return 0;
+        }
+        let rest = i.rest();
+        // The framer keeps packets up to its limit.
+        let body = rest[..rest.len().min(200)].to_vec();
         let bytes = tsip::encode(id, &body);
-        let mut f = refclock_core::framing::DleFramer::new();
-        use refclock_core::framing::Framer;
+        let mut f = DleFramer::new();
         let mut input = bytes.as_slice();
         let frame = f
             .next_frame(&mut input, Timestamp::EPOCH)
             .expect("one packet");
-        if id == tsip::DLE || id == tsip::ETX {
-            // Not an id a framer can open with.
-            return 1;
-        }
         assert_eq!(frame.data[0], id);
         assert_eq!(&frame.data[1..], body.as_slice());
         if body.len() >= GpsTime::LEN {

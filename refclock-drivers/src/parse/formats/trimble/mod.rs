@@ -61,6 +61,9 @@
 //!   and the packet is dropped; libparse drops the DLE and carries on, so
 //!   that the next packet's bytes land in this one (a 0x41 whose end was
 //!   lost takes its week from the next packet).
+//! - A TSIP packet whose id is ETX (0x03) is not framed (no report has
+//!   that id); libparse takes it. An id 0x00 is framed by both and read
+//!   by neither.
 //! - A TSIP report shorter than its layout (0x41: 10 data bytes, 0x46:
 //!   1, 0x4F: 26) is a bad reply; libparse reads whatever its buffer
 //!   held before.
@@ -71,7 +74,9 @@
 //!   fill its variables; they are not sent. ntpd's variables (the
 //!   decoded reports, `set_var`) are not kept.
 //! - The GPS week unfolds around the receive time and after the base
-//!   date (the kit's era window), not from the base date alone.
+//!   date (the kit's era window), not from the base date alone. The
+//!   base date is the release's (the format is built without the
+//!   clock's configuration).
 //!
 //! [`for_mode`] builds the format of each mode; `device.rs` the
 //! simulated receivers.

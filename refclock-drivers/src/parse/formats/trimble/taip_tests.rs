@@ -136,7 +136,10 @@ fn errors_and_what_is_ignored() {
     assert_eq!(e.event(), ClockEvent::BadTime);
     let mut nothex = good.clone();
     nothex[34] = b'G';
-    assert_eq!(taip::decode(&nothex).unwrap_err().event(), ClockEvent::BadTime);
+    assert_eq!(
+        taip::decode(&nothex).unwrap_err().event(),
+        ClockEvent::BadTime
+    );
     // An unreadable field: a bad reply (CEVNT_BADREPLY).
     let mut field = good.clone();
     field[6] = b'x';
@@ -248,10 +251,8 @@ fn split_reads_give_the_same_samples() {
         data.extend(code_at(t0.secs() + i, 1));
         data.extend_from_slice(b"\r\n>RPV1<");
     }
-    let (_, o) = check_chunking::<ParseDriver, _>(&config(9), &data, t0, 0..20, |c| {
-        c.state().leap
-    })
-    .unwrap();
+    let (_, o) =
+        check_chunking::<ParseDriver, _>(&config(9), &data, t0, 0..20, |c| c.state().leap).unwrap();
     assert_eq!(o.samples.len(), 5);
 }
 
@@ -259,4 +260,25 @@ fn split_reads_give_the_same_samples() {
 fn mode_137_asks_for_pps() {
     let c = Clock::<ParseDriver>::start(config(137)).expect("starts");
     assert!(c.ports().pps.is_some());
+}
+
+#[test]
+fn fuzz_codecs_on_their_examples_and_noise() {
+    use super::fuzz::{TaipCodec, TsipCodec};
+    use crate::testkit::FuzzCodec;
+    for e in TaipCodec::examples() {
+        assert_eq!(TaipCodec::decode(&e), 2);
+    }
+    for e in TsipCodec::examples() {
+        let _ = TsipCodec::decode(&e);
+    }
+    let mut rng = refclock_core::rng::Rng::new(7);
+    for _ in 0..2000 {
+        let n = (rng.next_u64() % 64) as usize;
+        let data: Vec<u8> = (0..n).map(|_| rng.next_u64() as u8).collect();
+        TaipCodec::decode(&data);
+        TsipCodec::decode(&data);
+        TaipCodec::roundtrip(&data);
+        TsipCodec::roundtrip(&data);
+    }
 }

@@ -290,10 +290,7 @@ impl Format for TsipFormat {
     fn feed(&mut self, data: &[u8], rectime: Timestamp, out: &mut Vec<Decoded>) {
         self.date(rectime);
         let mut input = data;
-        loop {
-            let Some(frame) = self.framer.next_frame(&mut input, rectime) else {
-                break;
-            };
+        while let Some(frame) = self.framer.next_frame(&mut input, rectime) {
             if frame.status != FrameStatus::Complete {
                 continue;
             }

@@ -86,7 +86,9 @@ fn setup_at_start_then_the_query_every_second_and_poll() {
     // 12, 8).
     let want: Vec<u8> = [
         &[0x10, 0x1F, 0x10, 0x03][..],
-        &[0x10, 0x2C, 0x04, 0x3D, 0xB2, 0xB8, 0xC2, 0x40, 0x80, 0x00, 0x00],
+        &[
+            0x10, 0x2C, 0x04, 0x3D, 0xB2, 0xB8, 0xC2, 0x40, 0x80, 0x00, 0x00,
+        ],
         &[0x41, 0x40, 0x00, 0x00, 0x41, 0x00, 0x00, 0x00, 0x10, 0x03],
         &[0x10, 0x22, 0x01, 0x10, 0x03],
         &[0x10, 0x28, 0x10, 0x03],
@@ -121,7 +123,9 @@ fn time_only_after_utc_parameters_and_health() {
         &tsip::encode(tsip::ID_UTC_PARAMS, &none.encode()),
         t0() + 1.5,
     );
-    assert!(feed(&mut c, &time_packet(s + 2), t0() + 2.0).samples.is_empty());
+    assert!(feed(&mut c, &time_packet(s + 2), t0() + 2.0)
+        .samples
+        .is_empty());
     // Known parameters, but no 0x46 yet: power-up.
     feed(&mut c, &utc_packet(&epoch(s)), t0() + 2.5);
     let o = feed(&mut c, &time_packet(s + 3), t0() + 3.0);
@@ -267,7 +271,10 @@ fn split_reads_and_lost_bytes() {
     cut.extend(health(0));
     let o = feed(&mut c, &cut, t0() + 1.0);
     assert!(o.samples.is_empty());
-    assert_eq!(feed(&mut c, &time_packet(s + 2), t0() + 2.0).samples.len(), 1);
+    assert_eq!(
+        feed(&mut c, &time_packet(s + 2), t0() + 2.0).samples.len(),
+        1
+    );
 }
 
 #[test]
