@@ -56,6 +56,12 @@
 //! - TAIP fix mode 9 ("no fix") is power-up: libparse's comment says it
 //!   refuses fix 9 but its test is `gpsfix > 9`, which one digit never
 //!   is, so ntpd takes the time of a receiver without a fix.
+//! - A poll interval without a timecode is a time-out here (the PARSE
+//!   driver's rule), so TAIP's reset strings, and TSIP's set-up outside
+//!   its hold-off, also follow a silent receiver; ntpd's test (more than
+//!   one poll interval since the previous poll, refclock_parse.c
+//!   `parse_poll`) never holds with regular polls, so ntpd resets only
+//!   on a bad reply.
 //! - TSIP packets are framed as the kit's DLE framer does: a DLE followed
 //!   by anything but DLE or ETX inside a packet means bytes were lost,
 //!   and the packet is dropped; libparse drops the DLE and carries on, so
