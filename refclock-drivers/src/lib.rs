@@ -17,5 +17,9 @@ pub mod hpgps;
 pub mod nmea;
 #[cfg(feature = "parse")]
 pub mod parse;
+// The TSIP codec: PARSE's Trimble mode now, the Trimble driver (type
+// 29) later.
+#[cfg(feature = "parse")]
+pub mod tsip;
 #[cfg(feature = "zyfer")]
 pub mod zyfer;
