@@ -3,6 +3,8 @@
 
 use super::format::Format;
 
+pub mod ascii;
+
 /// The format of `mode` (0..=24), with the hooks of that mode (its
 /// polls and start-up strings), or `None` while a mode is not
 /// implemented.
@@ -11,6 +13,9 @@ pub fn for_mode(mode: u8) -> Option<Box<dyn Format>> {
     // One arm per family; each family's constructor takes the mode when
     // the family's modes differ in their hooks.
     match mode {
+        3 | 4 | 11 | 12 | 13 | 15 | 17 | 24 => {
+            ascii::for_mode(mode).map(|f| Box::new(f) as Box<dyn Format>)
+        }
         _ => None,
     }
 }
@@ -23,8 +28,8 @@ pub fn device_for_mode(
     mode: u8,
     setup: &refclock_core::sim::DeviceSetup,
 ) -> Option<Result<Box<dyn refclock_core::sim::DeviceModel>, refclock_core::sim::DeviceError>> {
-    let _ = setup;
     match mode {
+        3 | 4 | 11 | 12 | 13 | 15 | 17 | 24 => Some(ascii::device::new(mode, setup)),
         _ => None,
     }
 }

@@ -1,0 +1,1 @@
+//! Fuzzing of the eight formats (feature `testkit`).
