@@ -210,8 +210,13 @@ fn run(args: &Args) -> Result<(), String> {
         fudge: fudge.clone(),
         options: Vec::new(),
     };
-    // The C program's device: our driver's default path is ntpd's.
-    let clock = registry::start(args.kind, DriverConfig::default())
+    // The C program's device: our driver's default path is ntpd's (with
+    // the case's mode, which a driver may need to start at all).
+    let config = DriverConfig {
+        fudge: fudge.clone(),
+        ..DriverConfig::default()
+    };
+    let clock = registry::start(args.kind, config)
         .ok_or("driver not in this build")?
         .map_err(|e| e.to_string())?;
     let c_device = clock

@@ -87,7 +87,7 @@ pub mod wharton;
 #[cfg(test)]
 #[path = "codec_tests.rs"]
 mod codec_tests;
-#[cfg(test)]
+#[cfg(all(test, feature = "sim"))]
 #[path = "driver_tests.rs"]
 mod driver_tests;
 
