@@ -73,6 +73,18 @@ impl Kind {
         }
     }
 
+    /// The length of a frame of a format that has an end byte but no
+    /// start byte (framed by [`Window`]), else `None`.
+    fn window(self) -> Option<usize> {
+        match self {
+            Kind::Dcf7000 => Some(dcf7000::MASK.len()),
+            Kind::Schmid => Some(schmid::LEN),
+            Kind::Rcc8000 => Some(rcc8000::MASK.len()),
+            Kind::Hopf6021 => Some(hopf6021::MASK.len()),
+            _ => None,
+        }
+    }
+
     /// Seven data bits: libparse masks the eighth (`PARSE_IO_CS7`).
     fn seven_bits(self) -> bool {
         matches!(self, Kind::Computime | Kind::Varitext)
@@ -102,6 +114,33 @@ pub struct AsciiFormat {
     /// (libparse's `parse_stime`).
     stime: Timestamp,
     varitext: varitext::Framer,
+    window: Window,
+}
+
+/// The bytes before the end byte of a format without a start byte, at
+/// most a frame's length less one, each with its receive time: a frame
+/// is the last bytes before its end byte, whatever came before them.
+#[derive(Clone, Debug, Default)]
+struct Window {
+    bytes: std::collections::VecDeque<(u8, Timestamp)>,
+}
+
+impl Window {
+    fn push(&mut self, ch: u8, rectime: Timestamp, len: usize) {
+        if self.bytes.len() + 1 >= len {
+            self.bytes.pop_front();
+        }
+        self.bytes.push_back((ch, rectime));
+    }
+
+    /// The frame ending with `end`: its bytes and the receive times of
+    /// its first byte and of `end`.
+    fn end(&mut self, end: u8, rectime: Timestamp) -> (Vec<u8>, Timestamp) {
+        let first = self.bytes.front().map_or(rectime, |&(_, t)| t);
+        let mut bytes: Vec<u8> = self.bytes.drain(..).map(|(b, _)| b).collect();
+        bytes.push(end);
+        (bytes, first)
+    }
 }
 
 impl AsciiFormat {
@@ -112,6 +151,7 @@ impl AsciiFormat {
             buf: Buffer::new(kind.size()),
             stime: Timestamp::EPOCH,
             varitext: varitext::Framer::default(),
+            window: Window::default(),
         }
     }
 
@@ -131,23 +171,28 @@ impl AsciiFormat {
         };
         match (self.kind, ch) {
             (Kind::Varitext, _) => self.varitext.input(ch, rectime),
-            // Stamped at the end byte.
-            (Kind::Dcf7000, b'\r') | (Kind::Hopf6021, hopf6021::ETX) => {
-                self.stime = rectime;
-                frame(self.buf.end_with(ch), rectime)
-            }
-            // Ended by their end byte, stamped at the first.
-            (Kind::Schmid, schmid::END) | (Kind::Rcc8000, b'\n') => {
-                if self.buf.is_empty() {
-                    self.stime = rectime;
+            // No start byte: the frame is the bytes before the end byte
+            // (libparse's buffer would keep stray bytes before them).
+            (Kind::Dcf7000 | Kind::Schmid | Kind::Rcc8000 | Kind::Hopf6021, _) => {
+                let len = self.kind.window().unwrap_or(1);
+                let end = match self.kind {
+                    Kind::Dcf7000 => b'\r',
+                    Kind::Schmid => schmid::END,
+                    Kind::Rcc8000 => b'\n',
+                    _ => hopf6021::ETX,
+                };
+                if ch != end {
+                    self.window.push(ch, rectime, len);
+                    return None;
                 }
-                frame(self.buf.end_with(ch), self.stime)
-            }
-            (Kind::Schmid | Kind::Rcc8000, _) => {
-                if self.buf.is_empty() {
-                    self.stime = rectime;
-                }
-                full(self, ch)
+                let (bytes, first) = self.window.end(ch, rectime);
+                // DCF7000 and hopf are stamped at the end byte, Schmid
+                // and RCC8000 at the first.
+                let stime = match self.kind {
+                    Kind::Dcf7000 | Kind::Hopf6021 => rectime,
+                    _ => first,
+                };
+                frame(bytes, stime)
             }
             // A start byte, stamped, and an end byte.
             (Kind::Computime, b'T') | (Kind::Wharton, wharton::STX) | (Kind::Sel240x, sel240x::SOH) => {
@@ -197,6 +242,7 @@ impl Format for AsciiFormat {
     fn reset(&mut self) {
         self.buf.clear();
         self.varitext.reset();
+        self.window.bytes.clear();
     }
 
     /// Schmid: ntpd's `poll_init` sends the first poll byte at once.

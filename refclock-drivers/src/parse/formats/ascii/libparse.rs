@@ -60,12 +60,10 @@ impl Buffer {
         }
     }
 
-    /// A terminator: the frame ending with `ch`. If `ch` does not fit,
-    /// the bytes before it are the frame and the buffer starts empty.
-    /// (libparse's `parse_addchar` would start the next frame with the
-    /// terminator: in a format whose frame fills the buffer, DCF7000's
-    /// and RCC8000's, every later frame then overflows too, and one
-    /// stray byte loses the clock for good.)
+    /// A terminator: the frame ending with `ch`; if `ch` does not fit,
+    /// the bytes before it, and the buffer starts empty (libparse keeps
+    /// the terminator as the next frame's first byte, which the next
+    /// start byte drops again).
     pub fn end_with(&mut self, ch: u8) -> Vec<u8> {
         if self.data.len() < self.size {
             self.data.push(ch);

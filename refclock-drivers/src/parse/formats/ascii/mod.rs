@@ -46,6 +46,13 @@
 //! the polls: Schmid, RCC8000 and SEL240x at the next whole second.
 //!
 //! ## Deliberate differences from ntpd
+//! - DCF7000, Schmid, RCC8000 and hopf frames have an end byte but no
+//!   start byte: a frame is the bytes before its end byte, as many as the
+//!   format has, whatever came before them. libparse collects everything
+//!   since the last end byte, so a stray byte spoils the next frame; in
+//!   DCF7000's and RCC8000's buffers, exactly a frame long, it even
+//!   stays: the end byte that no longer fits begins the next frame, which
+//!   overflows in turn, and ntpd never reads the clock again.
 //! - Schmid: the reply is stamped with the receive time of its first
 //!   byte. libparse's Schmid input never stamps it, so ntpd takes the
 //!   time of a zeroed timestamp (1900) as the receive time and its

@@ -11,6 +11,8 @@ use crate::parse::time::{ParseError, Status};
 pub const POLL: &[u8] = b"s";
 /// The end byte.
 pub const END: u8 = 0xFD;
+/// The answer's length, end byte included.
+pub const LEN: usize = 11;
 /// libparse's buffer size.
 pub const SIZE: usize = 12;
 
