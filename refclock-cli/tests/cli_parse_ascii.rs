@@ -75,7 +75,11 @@ fn run(mode: u8, scenarios: &str, seconds: f64) -> Run {
 /// When a frame's on-time byte was written: the last byte for DCF7000
 /// (its CR) and hopf (its ETX), else the first.
 fn on_time(mode: u8, t: &TruthRecord) -> Option<f64> {
-    let at = if matches!(mode, 3 | 12) { t.last } else { t.first };
+    let at = if matches!(mode, 3 | 12) {
+        t.last
+    } else {
+        t.first
+    };
     at.map(|a| a.as_secs_f64())
 }
 
@@ -127,7 +131,11 @@ fn clean(mode: u8) {
     let least = if matches!(mode, 11 | 24) { 2 } else { 4 };
     assert!(window.len() >= least, "mode {mode}\n{}", story(&r));
     for t in window {
-        assert!(seqs.contains(&t.seq), "mode {mode}: no sample of {t}\n{}", story(&r));
+        assert!(
+            seqs.contains(&t.seq),
+            "mode {mode}: no sample of {t}\n{}",
+            story(&r)
+        );
     }
 }
 
@@ -182,13 +190,22 @@ fn spoilt(mode: u8) {
     let bad = window.iter().filter(|t| t.flags.badsum).count();
     assert!(bad >= 1, "mode {mode}\n{}", story(&r));
     assert!(
-        seqs.len() >= 2 && seqs.iter().filter(|&&s| window.iter().any(|t| t.seq == s)).count() >= 2,
+        seqs.len() >= 2
+            && seqs
+                .iter()
+                .filter(|&&s| window.iter().any(|t| t.seq == s))
+                .count()
+                >= 2,
         "mode {mode}: {} samples\n{}",
         seqs.len(),
         story(&r)
     );
     assert!(
-        r.stderr.lines().filter(|l| l.contains("bad timecode")).count() >= 1,
+        r.stderr
+            .lines()
+            .filter(|l| l.contains("bad timecode"))
+            .count()
+            >= 1,
         "mode {mode}\n{}",
         r.stderr
     );

@@ -22,7 +22,16 @@ fn utc(conv: &Conv, near: Timestamp) -> (Timestamp, Status) {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn civil(yy: u8, month: u8, day: u8, hour: u8, minute: u8, second: u8, nanos: u32, utc_offset: i32) -> When {
+fn civil(
+    yy: u8,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+    nanos: u32,
+    utc_offset: i32,
+) -> When {
     When::Civil {
         year: Year::TwoDigit(yy),
         month,
@@ -53,13 +62,18 @@ fn hopf_example_from_libparse() {
     // Thursday 23.11.95 11:00:46 MEZ, winter time: 10:00:46 UTC.
     // (Two-digit 95 is 2095 now, in libparse as here: compare fields.)
     let frame = b"\x02C4110046231195\n\r\x03";
-    let Conv::Ok(p) = hopf6021::convert(frame) else { panic!() };
+    let Conv::Ok(p) = hopf6021::convert(frame) else {
+        panic!()
+    };
     assert_eq!(p.when, civil(95, 11, 23, 11, 0, 46, 0, -3600));
     let s = p.status;
     assert!(s.in_sync() && !s.has(Status::DST) && !s.has(Status::UTC));
     // The same in 2026 is 10:00:46 UTC.
     let c = hopf6021::convert(b"\x02C4110046231126\n\r\x03");
-    assert_eq!(utc(&c, ts(2026, 1, 1, 0, 0, 0)).0, ts(2026, 11, 23, 10, 0, 46));
+    assert_eq!(
+        utc(&c, ts(2026, 1, 1, 0, 0, 0)).0,
+        ts(2026, 11, 23, 10, 0, 46)
+    );
     // The same with the UTC bit in the weekday digit: 11:00:46 UTC.
     let near = ts(2026, 1, 1, 0, 0, 0);
     let (t, s) = utc(&hopf6021::convert(b"\x02CC110046231126\n\r\x03"), near);
@@ -84,7 +98,9 @@ fn hopf_example_from_libparse() {
 #[test]
 fn rcc8000_example_from_libparse() {
     let frame = b"15:50:36.534 30/09/94 273 5 A\r\n";
-    let Conv::Ok(p) = rcc8000::convert(frame) else { panic!() };
+    let Conv::Ok(p) = rcc8000::convert(frame) else {
+        panic!()
+    };
     // 'A' says BST, but the receiver emits GMT all year: no offset.
     assert_eq!(p.when, civil(94, 9, 30, 15, 50, 36, 534_000_000, 0));
     assert_eq!(p.status, Status(Status::UTC));
@@ -103,7 +119,10 @@ fn rcc8000_example_from_libparse() {
 
 #[test]
 fn dcf7000_local_time_and_flags() {
-    let (t, s) = utc(&dcf7000::convert(b"26-11-29-07-23-15-42-00\r"), ts(2026, 11, 29, 0, 0, 0));
+    let (t, s) = utc(
+        &dcf7000::convert(b"26-11-29-07-23-15-42-00\r"),
+        ts(2026, 11, 29, 0, 0, 0),
+    );
     assert_eq!(t, ts(2026, 11, 29, 22, 15, 42));
     assert!(s.in_sync());
     let (t, s) = utc(&dcf7000::convert(b"26-07-01-03-12-00-00-03\r"), t);
@@ -112,7 +131,10 @@ fn dcf7000_local_time_and_flags() {
     let (_, s) = utc(&dcf7000::convert(b"26-07-01-03-12-00-00-05\r"), t);
     assert!(s.has(Status::NOSYNC));
     // The weekday is not read.
-    assert!(matches!(dcf7000::convert(b"26-07-01-xx-12-00-00-00\r"), Conv::Ok(_)));
+    assert!(matches!(
+        dcf7000::convert(b"26-07-01-xx-12-00-00-00\r"),
+        Conv::Ok(_)
+    ));
     let e = fail(dcf7000::convert(b"26-07-01-03-x2-00-00-00\r"));
     assert!(matches!(e, ParseError::BadFormat { .. }));
     assert_eq!(dcf7000::convert(b"26-07-01-03-12:00-00-00\r"), Conv::None);
@@ -122,7 +144,10 @@ fn dcf7000_local_time_and_flags() {
 fn schmid_binary_answer() {
     let ans = [10, 11, 12, 3, 29, 11, 26, 3, schmid::TX_MET, 0, 0xFD];
     let (t, s) = utc(&schmid::convert(&ans), ts(2026, 11, 29, 0, 0, 0));
-    assert_eq!(t.as_nanos(), ts(2026, 11, 29, 9, 11, 12).as_nanos() + 300_000_000);
+    assert_eq!(
+        t.as_nanos(),
+        ts(2026, 11, 29, 9, 11, 12).as_nanos() + 300_000_000
+    );
     assert!(s.in_sync());
     let mut a = ans;
     a[8] = schmid::TX_MEST | schmid::TX_LEAP | schmid::TX_ANNOUNCE | schmid::TX_CALLBIT;
@@ -139,7 +164,10 @@ fn schmid_binary_answer() {
     // No zone, bad time, bad date, wrong length.
     let mut b = ans;
     b[8] = 0;
-    assert!(matches!(fail(schmid::convert(&b)), ParseError::BadFormat { .. }));
+    assert!(matches!(
+        fail(schmid::convert(&b)),
+        ParseError::BadFormat { .. }
+    ));
     let mut b = ans;
     b[0] = 24;
     assert!(matches!(fail(schmid::convert(&b)), ParseError::BadTime(_)));

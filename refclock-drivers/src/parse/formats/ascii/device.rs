@@ -37,7 +37,9 @@ pub struct AsciiDevice {
 /// Builds the device of `mode`; it takes no options.
 pub fn new(mode: u8, setup: &DeviceSetup) -> Result<Box<dyn DeviceModel>, DeviceError> {
     if let Some((key, _)) = setup.options.first() {
-        return Err(DeviceError(format!("PARSE mode {mode}: unknown option {key:?}")));
+        return Err(DeviceError(format!(
+            "PARSE mode {mode}: unknown option {key:?}"
+        )));
     }
     let kind = Kind::of_mode(mode)
         .ok_or_else(|| DeviceError(format!("PARSE mode {mode} is not an ASCII clock")))?;
@@ -118,7 +120,8 @@ impl AsciiDevice {
                     tx |= schmid::TX_ANNOUNCE;
                 }
                 if epoch.leap == LeapWarning::Insert {
-                    let next = CivilTime::from_timestamp(Timestamp::from_secs(utc_secs(epoch) + 3600));
+                    let next =
+                        CivilTime::from_timestamp(Timestamp::from_secs(utc_secs(epoch) + 3600));
                     if next.month != epoch.time.month || epoch.time.second == 60 {
                         tx |= schmid::TX_LEAP;
                     }
@@ -139,7 +142,11 @@ impl AsciiDevice {
             }
             Kind::Hopf6021 => {
                 let t = cet(dst);
-                let mut a = if valid { hopf6021::RADIO } else { hopf6021::INTERNAL };
+                let mut a = if valid {
+                    hopf6021::RADIO
+                } else {
+                    hopf6021::INTERNAL
+                };
                 if dst {
                     a |= hopf6021::DST;
                 }
@@ -192,6 +199,12 @@ impl AsciiDevice {
         };
         let mut m = Message::new("TCODE", bytes).naming(epoch);
         m.on_time = on_time;
+        // A CR LF line ends, for a reader, at its CR.
+        if let Some(cr) = m.bytes.windows(2).position(|w| w == b"\r\n") {
+            if cr + 2 == m.bytes.len() {
+                m.end = cr;
+            }
+        }
         Some(m)
     }
 

@@ -163,7 +163,11 @@ impl AsciiFormat {
     /// The format's input function for one byte: a frame when one ends
     /// (or when the buffer overflowed).
     pub fn input(&mut self, ch: u8, rectime: Timestamp) -> Option<Frame> {
-        let ch = if self.kind.seven_bits() { ch & 0x7f } else { ch };
+        let ch = if self.kind.seven_bits() {
+            ch & 0x7f
+        } else {
+            ch
+        };
         let frame = |bytes: Vec<u8>, stime| Some(Frame { bytes, stime });
         let full = |this: &mut Self, ch| {
             let stime = this.stime;
@@ -195,7 +199,9 @@ impl AsciiFormat {
                 frame(bytes, stime)
             }
             // A start byte, stamped, and an end byte.
-            (Kind::Computime, b'T') | (Kind::Wharton, wharton::STX) | (Kind::Sel240x, sel240x::SOH) => {
+            (Kind::Computime, b'T')
+            | (Kind::Wharton, wharton::STX)
+            | (Kind::Sel240x, sel240x::SOH) => {
                 self.buf.start(ch);
                 self.stime = rectime;
                 None
@@ -259,10 +265,12 @@ impl Format for AsciiFormat {
         }
     }
 
-    /// RCC8000 and SEL240x: their poll once per poll interval
-    /// (`poll_dpoll` from `parse_poll`).
+    /// Schmid, RCC8000 and SEL240x: their poll once per poll interval
+    /// (`poll_dpoll` as `cl_poll`, from `parse_poll`; Schmid's comes on
+    /// top of the one every second).
     fn on_poll(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
         match self.kind {
+            Kind::Schmid => ctx.write(PortId::MAIN, schmid::POLL),
             Kind::Rcc8000 => ctx.write(PortId::MAIN, rcc8000::POLL),
             Kind::Sel240x => ctx.write(PortId::MAIN, sel240x::POLL),
             _ => {}

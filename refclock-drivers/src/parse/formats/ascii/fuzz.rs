@@ -54,7 +54,11 @@ fn frame(kind: Kind, secs: i64, sync: bool, summer: bool) -> Vec<u8> {
         Kind::Schmid => schmid::encode(
             &at(cet),
             if sync { 3 } else { 1 },
-            if summer { schmid::TX_MEST } else { schmid::TX_MET },
+            if summer {
+                schmid::TX_MEST
+            } else {
+                schmid::TX_MET
+            },
         ),
         Kind::Rcc8000 => {
             let t = at(0);
@@ -62,8 +66,11 @@ fn frame(kind: Kind, secs: i64, sync: bool, summer: bool) -> Vec<u8> {
         }
         Kind::Hopf6021 => hopf6021::encode(
             &at(cet),
-            (if sync { hopf6021::RADIO } else { hopf6021::INTERNAL })
-                | if summer { hopf6021::DST } else { 0 },
+            (if sync {
+                hopf6021::RADIO
+            } else {
+                hopf6021::INTERNAL
+            }) | if summer { hopf6021::DST } else { 0 },
             1,
         ),
         Kind::Computime => computime::encode(&at(0), 1),
@@ -91,7 +98,10 @@ impl<const MODE: u8> FuzzCodec for AsciiCodec<MODE> {
         let mut f = AsciiFormat::new(kind::<MODE>());
         let mut out = Vec::new();
         let half = data.len() / 2;
-        let (t0, t1) = (Timestamp::from_secs(1_800_000_000), Timestamp::from_secs(1_800_000_001));
+        let (t0, t1) = (
+            Timestamp::from_secs(1_800_000_000),
+            Timestamp::from_secs(1_800_000_001),
+        );
         f.feed(&data[..half], t0, &mut out);
         f.feed(&data[half..], t1, &mut out);
         let mut n = 0;
@@ -109,11 +119,11 @@ impl<const MODE: u8> FuzzCodec for AsciiCodec<MODE> {
 
     fn roundtrip(data: &[u8]) -> usize {
         let mut input = Input::new(data);
-        if input.remaining() < 6 {
+        if input.remaining() < 9 {
             return 0;
         }
         // 2000-01-01 .. 2199-12-31.
-        let secs = 946_684_800 + i64::from(input.u32() % 2_000_000_000).min(7_258_032_000);
+        let secs = 946_684_800 + (input.u64() % 6_311_433_600) as i64;
         let bits = input.u8();
         let (sync, summer) = (bits & 1 != 0, bits & 2 != 0);
         let k = kind::<MODE>();

@@ -277,7 +277,12 @@ mod tests {
     #[test]
     fn summer_time() {
         use refclock_core::calendar::CivilTime;
-        let s = |y, mo, d, h| CivilTime::new(y, mo, d, h, 0, 0).to_timestamp().unwrap().secs();
+        let s = |y, mo, d, h| {
+            CivilTime::new(y, mo, d, h, 0, 0)
+                .to_timestamp()
+                .unwrap()
+                .secs()
+        };
         assert!(!eu_summer(s(2026, 3, 29, 0)));
         assert!(eu_summer(s(2026, 3, 29, 1)));
         assert!(eu_summer(s(2026, 10, 25, 0)));

@@ -34,9 +34,9 @@
 //! No weekday is checked (libparse reads none).
 //!
 //! The timer and polls are ntpd's: Schmid's `s` goes out when the port
-//! opens and then every second (`poll_init`, `poll_dpoll` at rate 1);
-//! RCC8000's CR and SEL's `BUB8` once per poll interval (`cl_poll` from
-//! `parse_poll`). The other clocks talk on their own, once a second
+//! opens, then every second (`poll_init`, `poll_poll` at rate 1) and
+//! once more at each poll interval (its `cl_poll`, `poll_dpoll`, from
+//! `parse_poll`); RCC8000's CR and SEL's `BUB8` once per poll interval. The other clocks talk on their own, once a second
 //! (Computime and Varitext once a minute in their documentation; the
 //! simulated ones send every second).
 //!

@@ -31,9 +31,15 @@ pub fn convert(buf: &[u8]) -> Conv {
         return Conv::None;
     }
     let f = |off, len| stoi(buf, off, len);
-    let (Some(day), Some(month), Some(year), Some(hour), Some(minute), Some(second), Some(ms)) =
-        (f(13, 2), f(16, 2), f(19, 2), f(0, 2), f(3, 2), f(6, 2), f(9, 3))
-    else {
+    let (Some(day), Some(month), Some(year), Some(hour), Some(minute), Some(second), Some(ms)) = (
+        f(13, 2),
+        f(16, 2),
+        f(19, 2),
+        f(0, 2),
+        f(3, 2),
+        f(6, 2),
+        f(9, 3),
+    ) else {
         return Conv::Fail(super::bad("Radiocode RCC8000", "a field is not a number"));
     };
     let p = buf[28];

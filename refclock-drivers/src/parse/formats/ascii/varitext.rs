@@ -40,7 +40,10 @@ pub fn convert(buf: &[u8]) -> Conv {
     let (Some(day), Some(month), Some(year), Some(hour), Some(minute), Some(second)) =
         (f(8), f(5), f(2), f(14), f(17), f(20))
     else {
-        return Conv::Fail(super::bad("Varitext Radio Clock", "a field is not a number"));
+        return Conv::Fail(super::bad(
+            "Varitext Radio Clock",
+            "a field is not a number",
+        ));
     };
     let s = buf[24];
     let mut status = 0;
