@@ -40,10 +40,11 @@
 //! (Computime and Varitext once a minute in their documentation; the
 //! simulated ones send every second).
 //!
-//! The simulated devices ([`device`]) send these frames with their
-//! status from the simulator's timeline, in the local time the format
-//! carries (EU summer time rules for CET/CEST and GMT/BST), and answer
-//! the polls: Schmid, RCC8000 and SEL240x at the next whole second.
+//! The simulated devices (`device`, feature `sim`) send these frames
+//! with their status from the simulator's timeline, in the local time
+//! the format carries (EU summer time rules for CET/CEST and GMT/BST),
+//! and answer the polls: Schmid, RCC8000 and SEL240x at the next whole
+//! second.
 //!
 //! ## Deliberate differences from ntpd
 //! - DCF7000, Schmid, RCC8000 and hopf frames have an end byte but no
@@ -54,9 +55,10 @@
 //!   stays: the end byte that no longer fits begins the next frame, which
 //!   overflows in turn, and ntpd never reads the clock again.
 //! - Schmid: the reply is stamped with the receive time of its first
-//!   byte. libparse's Schmid input never stamps it, so ntpd takes the
-//!   time of a zeroed timestamp (1900) as the receive time and its
-//!   offsets are nonsense.
+//!   byte. libparse's Schmid input never stamps it, so ntpd takes a
+//!   zeroed timestamp (NTP time 0, which the C program prints as Unix
+//!   time 2085978496) as the receive time and its offsets are about
+//!   −2.9·10⁸ s (its reference times are right).
 //! - RCC8000: a status that is not a hex digit is a bad reply; libparse
 //!   skips the status and takes the time as synchronised.
 //! - Varitext: the status character is read as documented: not
