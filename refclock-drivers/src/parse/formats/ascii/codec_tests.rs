@@ -350,3 +350,41 @@ fn noise_truncation_and_overflow() {
         );
     }
 }
+
+#[test]
+fn varitext_framing() {
+    let st = varitext::ALWAYS | varitext::INITIALISED | varitext::SYNCHRONISED;
+    let good = varitext::encode(&CivilTime::new(2026, 11, 29, 22, 15, 42), 7, st);
+    assert_eq!(good.len(), 28);
+    let mut f = AsciiFormat::new(Kind::Varitext);
+    let (t0, t1, t2) = (
+        Timestamp::from_secs(10),
+        Timestamp::from_secs(11),
+        Timestamp::from_secs(12),
+    );
+    // Noise, a stray `T` without `:`, then the frame: `T` in one read,
+    // the rest in later ones; stamped at the read of the `T`.
+    for &b in b"xxT-yy" {
+        assert!(f.input(b, t0).is_none());
+    }
+    assert!(f.input(b'T', t1).is_none());
+    let mut got = Vec::new();
+    for &b in &good[1..] {
+        got.extend(f.input(b | 0x80, t2)); // parity bits are stripped
+    }
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].stime, t1);
+    // libparse appends a NUL; the text leaves it out.
+    assert_eq!(&got[0].bytes[..28], &good[..]);
+    assert_eq!(got[0].bytes[28], 0);
+    match f.decode(got[0].clone()) {
+        Decoded::Time { text, .. } => assert_eq!(text, "T:26:11:29:07:22:15:42<0D><0A>C000"),
+        other => panic!("{other:?}"),
+    }
+    // A `T:` within a frame starts it again.
+    let mut bytes = good[..10].to_vec();
+    bytes.extend_from_slice(&good);
+    let got = frames(Kind::Varitext, &bytes, t0);
+    assert_eq!(got.len(), 1);
+    assert_eq!(&got[0].bytes[..28], &good[..]);
+}
