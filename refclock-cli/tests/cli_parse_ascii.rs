@@ -16,8 +16,9 @@ use refclock_core::os::clock::now;
 use refclock_sim::{device_model, parse_scenarios, DeviceSetup, SimConfig, Simulator, TruthRecord};
 
 /// How late after its write the program may read a frame's on-time byte
-/// (a pty on a busy two-core host: see cli_zyfer.rs).
-const MAX_LAG: f64 = 0.3;
+/// (a pty on a busy two-core host: see cli_zyfer.rs; 440 ms seen while
+/// other programs were being built; frames are a second apart).
+const MAX_LAG: f64 = 0.8;
 
 /// What one run gave.
 struct Run {
