@@ -166,6 +166,13 @@ fn schmid_leap_warning() {
     assert_eq!(o.samples.len(), 1);
     assert_eq!(o.samples[0].leap, Leap::AddSecond);
     assert!(o.samples[0].offset.abs() < 1e-9);
+    // flag4: a leap second without direction is a deletion.
+    let mut cfg = config(4);
+    cfg.fudge.flags.set(refclock_core::ClockFlags::FLAG4, true);
+    let mut c = Clock::<ParseDriver>::start(cfg).expect("starts");
+    c.take_actions();
+    c.receive(PortId::MAIN, &bytes, Timestamp::from_secs(end));
+    assert_eq!(outcome(&mut c).samples[0].leap, Leap::DelSecond);
     // An hour before: no warning yet.
     e = Epoch::at(end - 3600);
     e.leap = LeapWarning::Insert;
