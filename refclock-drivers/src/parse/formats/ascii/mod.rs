@@ -3,7 +3,8 @@
 //! Eight libparse formats, each a short ASCII (or, for Schmid, binary)
 //! timecode that libparse cuts from the byte stream with a buffer of
 //! fixed size (a byte that does not fit ends the buffer as a frame and
-//! starts the next; [`libparse::Buffer`]), checks against a fixed mask
+//! starts the next; [`libparse::Buffer`]; the four formats without a
+//! start byte are cut differently, see below), checks against a fixed mask
 //! (`Strok`) and scans with `Stoi`. A frame that does not fit the mask is
 //! not the format's (`CVT_NONE`): no event, no sample, as in ntpd. A
 //! frame that fits but does not scan is a bad reply, a field out of range
@@ -36,7 +37,8 @@
 //! The timer and polls are ntpd's: Schmid's `s` goes out when the port
 //! opens, then every second (`poll_init`, `poll_poll` at rate 1) and
 //! once more at each poll interval (its `cl_poll`, `poll_dpoll`, from
-//! `parse_poll`); RCC8000's CR and SEL's `BUB8` once per poll interval. The other clocks talk on their own, once a second
+//! `parse_poll`); RCC8000's CR and SEL's `BUB8` once per poll
+//! interval. The other clocks talk on their own, once a second
 //! (Computime and Varitext once a minute in their documentation; the
 //! simulated ones send every second).
 //!
