@@ -188,6 +188,10 @@ impl Case {
                 // end lines with CR LF, the CR being the `end` byte.
                 if last > eol {
                     bytes.extend(b"\r\n");
+                } else if kind == 8 && fudge.mode & 0x7f == 3 {
+                    // ELV DCF7000 (PARSE mode 3) ends its frames with a
+                    // bare CR, which the log leaves out as well.
+                    bytes.push(b'\r');
                 }
                 bytes.extend(garbage.remove(&seq).unwrap_or_default());
                 messages.push(Message {
@@ -261,6 +265,11 @@ impl Case {
         let mut times: Vec<Option<i128>> = vec![None; self.messages.len()];
         for s in &self.c_samples {
             let (at, named) = self.receipt(s);
+            if at < self.start || at > self.stop {
+                // Not a receive time (PARSE's Schmid format never stamps
+                // its frames): the message's own write time stands.
+                continue;
+            }
             let mut found = false;
             for (i, m) in self.messages.iter().enumerate() {
                 if m.named == Some(named) && m.first <= at && times[i].is_none() {

@@ -6,6 +6,7 @@ use super::format::Format;
 pub mod meinberg;
 pub mod rawdcf;
 pub mod trimble;
+pub mod ascii;
 
 /// The format of `mode` (0..=24), with the hooks of that mode (its
 /// polls and start-up strings), or `None` while a mode is not
@@ -20,6 +21,9 @@ pub fn for_mode(mode: u8) -> Option<Box<dyn Format>> {
         }
         5 | 6 | 8 | 14 | 16 | 19 | 20 | 21 => Some(Box::new(rawdcf::RawDcf::new(mode))),
         9 | 10 => trimble::for_mode(mode),
+        3 | 4 | 11 | 12 | 13 | 15 | 17 | 24 => {
+            ascii::for_mode(mode).map(|f| Box::new(f) as Box<dyn Format>)
+        }
         _ => None,
     }
 }
@@ -36,6 +40,7 @@ pub fn device_for_mode(
         0 | 1 | 2 | 7 | 18 | 22 | 23 => Some(meinberg::device::new(setup)),
         5 | 6 | 8 | 14 | 16 | 19 | 20 | 21 => Some(rawdcf::device::new(setup)),
         9 | 10 => Some(trimble::device::new(mode, setup)),
+        3 | 4 | 11 | 12 | 13 | 15 | 17 | 24 => Some(ascii::device::new(mode, setup)),
         _ => None,
     }
 }
