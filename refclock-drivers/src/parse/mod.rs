@@ -31,6 +31,8 @@ pub mod device;
 mod driver;
 pub mod format;
 pub mod formats;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 pub mod time;
 
 pub use clockinfo::{clock_info, ClockInfo};
