@@ -9,7 +9,7 @@
 //! `/dev/refclockpps-U` (else the serial device). The device is
 //! `/dev/refclock-U`.
 //!
-//! Layout: [`time`] (what a format decodes), [`format`] (the interface
+//! Layout: [`time`] (what a format decodes), [`format`](mod@format) (the interface
 //! of a format and its mode's hooks), [`formats`] (one module per
 //! family), [`clockinfo`] (the table), the driver (status, trust,
 //! leap, PPS, samples, polls; [`ParseDriver`]).
