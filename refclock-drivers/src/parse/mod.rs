@@ -24,6 +24,18 @@
 //! - Two-digit years unfold around the receive time (the kit's
 //!   calendar), right through 2099 and after; libparse reads 98 and 99 as
 //!   1998 and 1999 for ever.
+//! - A poll that finds no timecode since the poll before is a time-out:
+//!   it is counted (`noreply`), the format hears of it (TAIP and TSIP
+//!   reset their receivers) and, as ntpd intends, a clock that lost sync
+//!   is trusted again only once it was seen in sync after it. ntpd's
+//!   `parse_poll` compares the time since the last poll with the poll
+//!   interval by `>`, which a regular poll never exceeds, so the C
+//!   program never reports a time-out.
+//! - Each timecode's sample goes to the consumer; the filter runs at the
+//!   first timecode after each poll (ntpd's `pollneeddata`), not also at
+//!   every timecode while the peer's dispersion is large.
+//! - `flag3` (kernel hardpps) is passed to the PPS source; the separate
+//!   process does not discipline the kernel itself (chrony does).
 
 pub mod clockinfo;
 #[cfg(feature = "sim")]
