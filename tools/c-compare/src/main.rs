@@ -245,7 +245,10 @@ fn run(args: &Args) -> Result<(), String> {
             .trim_matches('-')
             .to_string()
     });
-    let name = format!("{}-{case}", info.name);
+    // Golden directories are named after the driver's module: PARSE's
+    // readable name is ntpd's "generic", its module `parse`.
+    let module = if info.kind == 8 { "parse" } else { info.name };
+    let name = format!("{module}-{case}");
     let tmp = TempDir::new()?;
     let tmp = &tmp.0;
     let (c_truth, ours_truth, ours_link) = (
