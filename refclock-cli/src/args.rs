@@ -498,8 +498,8 @@ mod tests {
         assert_eq!(p("127.127.99.0"), Err(ArgError::InvalidType(99)));
         assert_eq!(p("127.127.300.0"), Err(ArgError::InvalidType(300)));
         assert!(matches!(
-            p("127.127.8.0"),
-            Err(ArgError::MissingDriver { kind: 8, .. })
+            p("127.127.41.0"),
+            Err(ArgError::MissingDriver { kind: 41, .. })
         ));
         assert_eq!(
             p("127.127.20.0 mode"),

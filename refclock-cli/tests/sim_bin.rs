@@ -146,7 +146,7 @@ fn help_and_bad_options() {
         &["--format", "tsip"],
         &["--format", "nmea:sirf"],
         &["--driver", "nosuch"],
-        &["--driver", "8"],
+        &["--driver", "41"],
         &["--driver", "trimble"],
         &["--mode", "0xZZ"],
         &["--option", "style"],
