@@ -78,8 +78,8 @@
 //!   second (shorter than 2.5 s); a longer one is a loss of reception (or
 //!   a lost pulse next to the gap) and the telegram before it a bad
 //!   reply: libparse decodes it at the first character after the gap and
-//!   stamps it with that character, a sample wrong by as long as the
-//!   pulses were missing, less the one second the mark should be.
+//!   stamps it with that character, a sample wrong by the length of the
+//!   gap less the 2 s it should be.
 //! - The very first character after the start ends no telegram:
 //!   libparse decodes an empty buffer there and counts a bad reply.
 
