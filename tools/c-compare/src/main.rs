@@ -125,7 +125,9 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
             "--dry-run" => args.dry_run = true,
             "--device-option" => {
                 let kv = it.next().ok_or("--device-option needs key=value")?;
-                let (k, v) = kv.split_once('=').ok_or("--device-option needs key=value")?;
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or("--device-option needs key=value")?;
                 args.device_options.push((k.to_string(), v.to_string()));
             }
             w if w.starts_with('-') => return Err(format!("unknown option {w}")),
