@@ -38,6 +38,7 @@ Options:
   -i N               poll exponent of both programs (default 1)
   --duration SECS    how long both programs run (default 40)
   --seed N           the simulator's seed (default 1)
+  --device-option K=V  an option of the simulated device model (repeatable)
   --ours PATH        our ntp-refclock (default: debug/ntp-refclock under
                      CARGO_TARGET_DIR or the workspace's target/)
   --c-program PATH   the C program (default ntp-refclock-c)
@@ -52,6 +53,8 @@ Options:
 struct Args {
     kind: u8,
     options: Vec<(String, String)>,
+    /// Options of the simulated device (`--device-option key=value`).
+    device_options: Vec<(String, String)>,
     case: Option<String>,
     scenario: String,
     poll: u8,
@@ -80,6 +83,7 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
     let mut args = Args {
         kind: 0,
         options: Vec::new(),
+        device_options: Vec::new(),
         case: None,
         scenario: "clean".into(),
         poll: 1,
@@ -119,6 +123,13 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
             "--c-program" => args.c_program = it.next().ok_or("--c-program needs a value")?,
             "--golden" => args.golden = it.next().ok_or("--golden needs a value")?.into(),
             "--dry-run" => args.dry_run = true,
+            "--device-option" => {
+                let kv = it.next().ok_or("--device-option needs key=value")?;
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or("--device-option needs key=value")?;
+                args.device_options.push((k.to_string(), v.to_string()));
+            }
             w if w.starts_with('-') => return Err(format!("unknown option {w}")),
             _ => break w,
         }
@@ -208,7 +219,7 @@ fn run(args: &Args) -> Result<(), String> {
     let setup = DeviceSetup {
         unit: 0,
         fudge: fudge.clone(),
-        options: Vec::new(),
+        options: args.device_options.clone(),
     };
     // The C program's device: our driver's default path is ntpd's.
     // With the case's mode: a driver of many modes (PARSE) may refuse

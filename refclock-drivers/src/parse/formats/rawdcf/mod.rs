@@ -75,10 +75,11 @@
 //!   bad reply: libparse decodes them when the 62nd arrives and stamps
 //!   the minute with that character, a sample one second wrong.
 //! - A telegram is decoded only when the gap that ends it is the missing
-//!   second (shorter than 2.5 s); a longer one is a loss of reception
-//!   and the telegram before it a bad reply: libparse decodes it at the
-//!   first character after the loss and stamps it with that character,
-//!   a sample as many minutes wrong as the reception was lost.
+//!   second (shorter than 2.5 s); a longer one is a loss of reception (or
+//!   a lost pulse next to the gap) and the telegram before it a bad
+//!   reply: libparse decodes it at the first character after the gap and
+//!   stamps it with that character, a sample wrong by the length of the
+//!   gap less the 2 s it should be.
 //! - The very first character after the start ends no telegram:
 //!   libparse decodes an empty buffer there and counts a bad reply.
 
