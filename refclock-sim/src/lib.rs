@@ -305,9 +305,9 @@ mod tests {
     fn registry_lookups_name_the_driver() {
         let setup = DeviceSetup::default();
         assert!(device_model(20, &setup).is_ok());
-        let err = device_model(8, &setup).err().unwrap().to_string();
+        let err = device_model(41, &setup).err().unwrap().to_string();
         assert!(
-            err.contains("PARSE") && err.contains("type 8") && err.contains("20 (GPS_NMEA)"),
+            err.contains("TT560") && err.contains("type 41") && err.contains("20 (GPS_NMEA)"),
             "{err}"
         );
         let err = device_model(25, &setup).err().unwrap().to_string();
