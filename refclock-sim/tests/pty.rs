@@ -474,8 +474,8 @@ fn builtin_receiver_for_the_nmea_driver() {
     let dir = h.path().parent().unwrap().to_path_buf();
     drop(h);
     assert!(!dir.exists(), "the link's directory is removed");
-    let err = refclock_sim::start_builtin(8, "clean", &setup).unwrap_err();
-    assert!(err.to_string().contains("type 8"), "{err}");
+    let err = refclock_sim::start_builtin(41, "clean", &setup).unwrap_err();
+    assert!(err.to_string().contains("type 41"), "{err}");
     assert!(refclock_sim::start_builtin(20, "nosuch", &setup).is_err());
 }
 
