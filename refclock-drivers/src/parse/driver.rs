@@ -256,7 +256,7 @@ impl ParseDriver {
         let info =
             clock_info(mode).ok_or_else(|| bad("PARSE modes are 0..=24, +128 for PPS".into()))?;
         let format = format
-            .or_else(|| formats::for_mode(info.mode))
+            .or_else(|| formats::for_mode(info.mode, &config.basedate))
             .ok_or_else(|| bad(format!("{} is not implemented yet", info.description)))?;
         let flags = fudge.flags;
         if ctx.clock.fudge.time1.is_none() {

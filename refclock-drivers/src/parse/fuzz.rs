@@ -11,6 +11,7 @@
 
 use std::path::PathBuf;
 
+use refclock_core::calendar::Basedate;
 use refclock_core::{Action, Clock, DriverConfig, Refclock, Timestamp};
 
 use super::clockinfo::clock_info;
@@ -25,7 +26,7 @@ pub fn decode(data: &[u8]) -> usize {
     let Some((&mode, rest)) = data.split_first() else {
         return 0;
     };
-    let Some(mut format) = formats::for_mode(mode % 25) else {
+    let Some(mut format) = formats::for_mode(mode % 25, &Basedate::default()) else {
         return 0;
     };
     let mut out = Vec::new();
@@ -86,7 +87,7 @@ impl FuzzDriver for ParseDriver {
         Rules {
             must_start: clock_info(config.fudge.mode & 0x7f).is_some()
                 && config.fudge.mode & !0xff == 0
-                && formats::for_mode((config.fudge.mode & 0x7f) as u8).is_some(),
+                && formats::for_mode((config.fudge.mode & 0x7f) as u8, &config.basedate).is_some(),
             ..Rules::default()
         }
     }

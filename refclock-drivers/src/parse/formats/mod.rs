@@ -10,9 +10,8 @@ pub mod trimble;
 
 /// The format of `mode` (0..=24), with the hooks of that mode (its
 /// polls and start-up strings), or `None` while a mode is not
-/// implemented.
-#[allow(clippy::match_single_binding)]
-pub fn for_mode(mode: u8) -> Option<Box<dyn Format>> {
+/// implemented. `basedate` is the clock's (GPS weeks unfold after it).
+pub fn for_mode(mode: u8, basedate: &refclock_core::calendar::Basedate) -> Option<Box<dyn Format>> {
     // One arm per family; each family's constructor takes the mode when
     // the family's modes differ in their hooks.
     match mode {
@@ -20,7 +19,7 @@ pub fn for_mode(mode: u8) -> Option<Box<dyn Format>> {
             meinberg::Meinberg::new(mode).map(|f| Box::new(f) as Box<dyn Format>)
         }
         5 | 6 | 8 | 14 | 16 | 19 | 20 | 21 => Some(Box::new(rawdcf::RawDcf::new(mode))),
-        9 | 10 => trimble::for_mode(mode),
+        9 | 10 => trimble::for_mode(mode, basedate),
         3 | 4 | 11 | 12 | 13 | 15 | 17 | 24 => {
             ascii::for_mode(mode).map(|f| Box::new(f) as Box<dyn Format>)
         }

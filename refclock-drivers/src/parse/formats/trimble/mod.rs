@@ -108,11 +108,12 @@ mod tsip_tests;
 pub use taip::TaipFormat;
 pub use tsip::TsipFormat;
 
-/// The format of mode 9 (TAIP) or 10 (TSIP).
-pub fn for_mode(mode: u8) -> Option<Box<dyn Format>> {
+/// The format of mode 9 (TAIP) or 10 (TSIP); TSIP unfolds GPS weeks
+/// with `basedate`.
+pub fn for_mode(mode: u8, basedate: &Basedate) -> Option<Box<dyn Format>> {
     match mode {
         9 => Some(Box::new(TaipFormat::new())),
-        10 => Some(Box::new(TsipFormat::new(Basedate::default()))),
+        10 => Some(Box::new(TsipFormat::new(*basedate))),
         _ => None,
     }
 }
