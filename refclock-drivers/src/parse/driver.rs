@@ -331,10 +331,7 @@ impl ParseDriver {
     /// The port opened or closed.
     pub(crate) fn port_event(&mut self, ctx: &mut Context<'_>, _port: PortId, event: PortEvent) {
         match event {
-            PortEvent::Opened => {
-                let now = ctx.clock.lastrec.unwrap_or_default();
-                self.format.on_open(ctx, now);
-            }
+            PortEvent::Opened => self.format.on_open(ctx),
             PortEvent::Closed(_) => self.format.reset(),
             PortEvent::ModemLinesFailed(e) => {
                 ctx.log(format!("setting the modem lines failed: {e}"));

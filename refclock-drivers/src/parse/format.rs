@@ -61,8 +61,8 @@ pub trait Format: Send + std::fmt::Debug {
     /// The port has opened (ntpd's `cl_init`): start-up strings, modem
     /// lines (`ctx.modem_lines`; on a pty they fail and only warn). Sent
     /// again after each reopen.
-    fn on_open(&mut self, ctx: &mut Context<'_>, now: Timestamp) {
-        let _ = (ctx, now);
+    fn on_open(&mut self, ctx: &mut Context<'_>) {
+        let _ = ctx;
     }
 
     /// Once a second (the timer-driven polls: Schmid's poll byte,

@@ -252,7 +252,7 @@ impl Format for AsciiFormat {
     }
 
     /// Schmid: ntpd's `poll_init` sends the first poll byte at once.
-    fn on_open(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
+    fn on_open(&mut self, ctx: &mut Context<'_>) {
         if self.kind == Kind::Schmid {
             ctx.write(PortId::MAIN, schmid::POLL);
         }

@@ -222,7 +222,7 @@ impl Format for Meinberg {
     }
 
     /// Modes 7 and 23: the first query (`gps16x_poll_init`).
-    fn on_open(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
+    fn on_open(&mut self, ctx: &mut Context<'_>) {
         if self.queries {
             self.query(ctx);
         }

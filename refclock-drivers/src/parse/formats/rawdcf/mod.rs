@@ -135,7 +135,7 @@ impl Format for RawDcf {
         self.stream = Stream::new();
     }
 
-    fn on_open(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
+    fn on_open(&mut self, ctx: &mut Context<'_>) {
         if let Some((dtr, rts)) = modem_lines(self.mode) {
             ctx.modem_lines(PortId::MAIN, Some(dtr), Some(rts));
         }

@@ -311,7 +311,7 @@ impl Format for TsipFormat {
     }
 
     /// `trimbletsip_init`: the set-up packets.
-    fn on_open(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
+    fn on_open(&mut self, ctx: &mut Context<'_>) {
         self.setup(ctx, None, "initial startup");
     }
 
