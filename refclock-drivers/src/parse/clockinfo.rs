@@ -94,6 +94,20 @@ const RAW_DCF: &str = "RAW DCF77 Timecode";
 const C51: &str = "Meinberg DCF77 C51 or compatible";
 const GPS_RX: &str = "Meinberg GPS receiver";
 
+/// A Meinberg GPS receiver (modes 7, 18, 23): 19200 8N1, trusted 4 days.
+const fn gps16x(mode: u8) -> ClockInfo {
+    entry(
+        mode,
+        GPS_RX,
+        MBG_GPS,
+        b"GPS\0",
+        0.001968,
+        96 * 3600,
+        GPS16X,
+        true,
+    )
+}
+
 const fn rawdcf(mode: u8, description: &'static str, basedelay: f64, baud: u32) -> ClockInfo {
     ClockInfo {
         samples: (20, 12),
@@ -160,16 +174,7 @@ pub const TABLE: [ClockInfo; MODES] = [
         50,
     ),
     rawdcf(6, "RAW DCF77 CODE (TimeBrick)", 0.210, 50),
-    entry(
-        7,
-        GPS_RX,
-        MBG_GPS,
-        b"GPS\0",
-        0.001968,
-        96 * 3600,
-        GPS16X,
-        true,
-    ),
+    gps16x(7),
     // IGEL:clock: 1200 baud without parity.
     ClockInfo {
         serial: serial(1200, Eight, NoParity, 1),
@@ -264,16 +269,7 @@ pub const TABLE: [ClockInfo; MODES] = [
             false,
         )
     },
-    entry(
-        18,
-        GPS_RX,
-        MBG_GPS,
-        b"GPS\0",
-        0.001968,
-        96 * 3600,
-        GPS16X,
-        true,
-    ),
+    gps16x(18),
     rawdcf(
         19,
         "RAW DCF77 CODE (Expert mouseCLOCK USB v2.0)",
@@ -288,16 +284,7 @@ pub const TABLE: [ClockInfo; MODES] = [
     },
     ClockInfo {
         powerup_trust: true,
-        ..entry(
-            23,
-            GPS_RX,
-            MBG_GPS,
-            b"GPS\0",
-            0.001968,
-            96 * 3600,
-            GPS16X,
-            true,
-        )
+        ..gps16x(23)
     },
     entry(
         24,
