@@ -56,8 +56,11 @@ fn vanished_device_is_reopened_when_it_returns() {
     let ticks = cpu_ticks(child.id()) - ticks_before;
     let hz = 100.0; // USER_HZ on Linux
     let cpu = ticks as f64 / hz / missing.elapsed().as_secs_f64();
+    // Loose: 5 s are 500 ticks of 10 ms; a retry loop that spun would
+    // use most of them, a waiting one a few (more on a loaded machine:
+    // 1.6 % was seen while the other tests ran).
     assert!(
-        cpu < 0.01,
+        cpu < 0.05,
         "CPU use while the device is missing: {:.1} %",
         cpu * 100.0
     );
