@@ -298,6 +298,7 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
         fudge: opts.clock.fudge.clone(),
         device,
         pps_device: opts.clock.pps_device.clone(),
+        options: opts.clock.options.clone(),
         basedate: Basedate::default(),
         phones: opts.phones.clone(),
     };

@@ -76,6 +76,8 @@ pub struct ClockSpec {
     pub device: Option<PathBuf>,
     /// `ppspath DEVICE`: PPS device path override.
     pub pps_device: Option<PathBuf>,
+    /// `option NAME[=VALUE]`: the driver's own options, in order.
+    pub options: Vec<(String, Option<String>)>,
 }
 
 /// What is wrong with the command line. The program prints the message and
@@ -264,6 +266,7 @@ fn parse_clock(args: &[String]) -> Result<ClockSpec, ArgError> {
     let mut fudge = Fudge::default();
     let mut device = None;
     let mut pps_device = None;
+    let mut options = Vec::new();
     let mut rest = args[1..].iter();
     while let Some(name) = rest.next() {
         let value = rest
@@ -289,8 +292,21 @@ fn parse_clock(args: &[String]) -> Result<ClockSpec, ArgError> {
             "unit" if named => unit = parse_u8(name, value, 255)?,
             "path" => device = Some(PathBuf::from(value)),
             "ppspath" => pps_device = Some(PathBuf::from(value)),
+            "option" => options.push(match value.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (value.clone(), None),
+            }),
             _ => return Err(ArgError::UnknownDriverOption(name.clone())),
         }
+    }
+    if let Some(driver) = entry.implemented() {
+        refclock_core::driver::check_options(driver.options, &options).map_err(|e| {
+            ArgError::BadValue {
+                option: "option".into(),
+                value: options_text(&options),
+                reason: e.to_string(),
+            }
+        })?;
     }
     Ok(ClockSpec {
         kind,
@@ -298,7 +314,19 @@ fn parse_clock(args: &[String]) -> Result<ClockSpec, ArgError> {
         fudge,
         device,
         pps_device,
+        options,
     })
+}
+
+fn options_text(options: &[(String, Option<String>)]) -> String {
+    let words: Vec<String> = options
+        .iter()
+        .map(|(n, v)| match v {
+            Some(v) => format!("{n}={v}"),
+            None => n.clone(),
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// Parses the arguments after the program name.
@@ -319,6 +347,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
             fudge: Fudge::default(),
             device: None,
             pps_device: None,
+            options: Vec::new(),
         },
     };
     let mut i = 0;
@@ -458,6 +487,27 @@ mod tests {
         assert_eq!(
             p("127.127.20.0 -d 1"),
             Err(ArgError::UnknownDriverOption("-d".into()))
+        );
+    }
+
+    #[test]
+    fn a_driver_option_the_driver_lacks_is_refused() {
+        let p = |s: &str| parse(&s.split(' ').map(String::from).collect::<Vec<_>>());
+        match p("127.127.20.0 option nosuch=1") {
+            Err(ArgError::BadValue {
+                option,
+                value,
+                reason,
+            }) => {
+                assert_eq!(option, "option");
+                assert_eq!(value, "nosuch=1");
+                assert!(reason.contains("\"nosuch\""), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            p("127.127.20.0 option"),
+            Err(ArgError::MissingValue("option".into()))
         );
     }
 

@@ -61,7 +61,9 @@ pub mod os;
 
 pub use action::Action;
 pub use clock::{ClockId, ClockState};
-pub use driver::{Clock, Context, Driver, DriverConfig, DriverInfo, Refclock, StartError};
+pub use driver::{
+    Clock, Context, Driver, DriverConfig, DriverInfo, OptionInfo, Refclock, StartError,
+};
 pub use event::ClockEvent;
 pub use fudge::{ClockFlags, Fudge};
 pub use port::{PortEvent, PortId, PortSpec, Ports};

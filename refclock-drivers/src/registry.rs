@@ -48,6 +48,8 @@ pub struct Implemented {
     pub info: DriverInfo,
     /// Starts it.
     pub start: StartFn,
+    /// Its own options (`option NAME[=VALUE]`).
+    pub options: &'static [refclock_core::OptionInfo],
     /// Its simulated device, if it has one.
     #[cfg(feature = "sim")]
     pub device: Option<DeviceFn>,
@@ -75,6 +77,7 @@ macro_rules! implemented {
         Implemented {
             info: <crate::$module::$driver as Driver>::INFO,
             start: start_boxed::<crate::$module::$driver>,
+            options: <crate::$module::$driver as Driver>::OPTIONS,
             #[cfg(feature = "sim")]
             device: None,
         }
@@ -83,6 +86,7 @@ macro_rules! implemented {
         Implemented {
             info: <crate::$module::$driver as Driver>::INFO,
             start: start_boxed::<crate::$module::$driver>,
+            options: <crate::$module::$driver as Driver>::OPTIONS,
             #[cfg(feature = "sim")]
             device: Some(crate::$module::device::new),
         }

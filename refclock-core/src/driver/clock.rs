@@ -38,6 +38,7 @@ impl<D: Driver> Clock<D> {
             kind: D::INFO.kind,
             unit: config.unit,
         };
+        super::check_options(D::OPTIONS, &config.options)?;
         let mut state = ClockState::new(id, config.fudge.clone());
         let mut actions = VecDeque::new();
         let host = HostStatus::default();

@@ -69,9 +69,92 @@ pub enum StartError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A driver option this driver does not have, or given wrongly.
+    #[error("driver option {name:?}: {reason}")]
+    BadOption {
+        /// The option's name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Anything else the driver cannot work with.
     #[error("{0}")]
     Other(String),
+}
+
+/// A driver's own option (`option NAME` or `option NAME=VALUE` on the
+/// command line), declared in [`Driver::OPTIONS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionInfo {
+    /// Its name (lower case, words joined by `-`).
+    pub name: &'static str,
+    /// Whether it takes a value (`NAME=VALUE`); if not it is a switch.
+    pub takes_value: bool,
+    /// One line saying what it does.
+    pub help: &'static str,
+}
+
+impl OptionInfo {
+    /// A switch: `option NAME`.
+    pub const fn switch(name: &'static str, help: &'static str) -> OptionInfo {
+        OptionInfo {
+            name,
+            takes_value: false,
+            help,
+        }
+    }
+
+    /// An option with a value: `option NAME=VALUE`.
+    pub const fn value(name: &'static str, help: &'static str) -> OptionInfo {
+        OptionInfo {
+            name,
+            takes_value: true,
+            help,
+        }
+    }
+}
+
+/// Checks `options` against what a driver declares: every name known,
+/// a value exactly where one is taken, no name twice.
+pub fn check_options(
+    declared: &[OptionInfo],
+    options: &[(String, Option<String>)],
+) -> Result<(), StartError> {
+    for (i, (name, value)) in options.iter().enumerate() {
+        let Some(info) = declared.iter().find(|o| o.name == name) else {
+            let known: Vec<&str> = declared.iter().map(|o| o.name).collect();
+            return Err(StartError::BadOption {
+                name: name.clone(),
+                reason: if known.is_empty() {
+                    "this driver has no options".into()
+                } else {
+                    format!("unknown; this driver has {}", known.join(", "))
+                },
+            });
+        };
+        match (info.takes_value, value) {
+            (true, None) => {
+                return Err(StartError::BadOption {
+                    name: name.clone(),
+                    reason: format!("needs a value ({name}=VALUE)"),
+                })
+            }
+            (false, Some(_)) => {
+                return Err(StartError::BadOption {
+                    name: name.clone(),
+                    reason: "is a switch and takes no value".into(),
+                })
+            }
+            _ => {}
+        }
+        if options[..i].iter().any(|(n, _)| n == name) {
+            return Err(StartError::BadOption {
+                name: name.clone(),
+                reason: "given twice".into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Everything a driver is constructed from.
@@ -90,9 +173,25 @@ pub struct DriverConfig {
     pub basedate: Basedate,
     /// Phone numbers / AT commands (`-p`), for modem drivers.
     pub phones: Vec<String>,
+    /// The driver's own options (`option NAME[=VALUE]`), checked against
+    /// [`Driver::OPTIONS`] by [`Clock::start`].
+    pub options: Vec<(String, Option<String>)>,
 }
 
 impl DriverConfig {
+    /// Whether the driver option `name` was given (switch or value).
+    pub fn has_option(&self, name: &str) -> bool {
+        self.options.iter().any(|(n, _)| n == name)
+    }
+
+    /// The value of the driver option `name=VALUE`, if given.
+    pub fn option_value(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
     /// The device path: the `path` override, else `default` with `%d`
     /// replaced by the unit number (ntpd's `DEVICE` patterns).
     pub fn device_or(&self, default: &str) -> PathBuf {
@@ -123,6 +222,10 @@ pub struct HostStatus {
 pub trait Driver: Sized + Send + 'static {
     /// Static facts about this driver type.
     const INFO: DriverInfo;
+
+    /// The driver's own options beyond ntpd's mode, fudge and flags
+    /// (`option NAME[=VALUE]`). [`Clock::start`] refuses any other.
+    const OPTIONS: &'static [OptionInfo] = &[];
 
     /// Starts a driver for `config`: checks the configuration, sets up the
     /// clock state (`ctx.clock`) and says which ports to open. Nothing is

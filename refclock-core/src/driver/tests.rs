@@ -124,3 +124,35 @@ fn default_poll_reports_a_timeout_or_filters() {
         "{acts:?}"
     );
 }
+
+#[test]
+fn driver_options_are_checked_against_the_declared_ones() {
+    use super::{check_options, OptionInfo};
+    const DECLARED: &[OptionInfo] = &[
+        OptionInfo::switch("listen-only", "send nothing"),
+        OptionInfo::value("config", "a file"),
+    ];
+    let o = |n: &str, v: Option<&str>| (n.to_string(), v.map(str::to_string));
+    assert!(check_options(DECLARED, &[]).is_ok());
+    assert!(check_options(DECLARED, &[o("listen-only", None), o("config", Some("/x"))]).is_ok());
+    let err =
+        |opts: &[(String, Option<String>)]| check_options(DECLARED, opts).unwrap_err().to_string();
+    assert_eq!(
+        err(&[o("pps", None)]),
+        "driver option \"pps\": unknown; this driver has listen-only, config"
+    );
+    assert!(err(&[o("config", None)]).contains("needs a value"));
+    assert!(err(&[o("listen-only", Some("1"))]).contains("takes no value"));
+    assert!(err(&[o("config", Some("a")), o("config", Some("b"))]).contains("given twice"));
+    assert!(check_options(&[], &[o("x", None)])
+        .unwrap_err()
+        .to_string()
+        .contains("has no options"));
+    let cfg = DriverConfig {
+        options: vec![o("listen-only", None), o("config", Some("/etc/x"))],
+        ..DriverConfig::default()
+    };
+    assert!(cfg.has_option("listen-only") && !cfg.has_option("pps"));
+    assert_eq!(cfg.option_value("config"), Some("/etc/x"));
+    assert_eq!(cfg.option_value("listen-only"), None);
+}
