@@ -21,5 +21,7 @@ pub mod parse;
 // 29) later.
 #[cfg(feature = "parse")]
 pub mod tsip;
+#[cfg(feature = "ubx")]
+pub mod ubx;
 #[cfg(feature = "zyfer")]
 pub mod zyfer;

@@ -3,7 +3,7 @@
 //! device. The command line, `-l`, the simulator and the fuzz targets all
 //! read these two tables.
 //!
-//! [`CATALOGUE`] names every ntpd type; [`IMPLEMENTED`] holds one line per
+//! [`CATALOGUE`] names every ntpd type (and 47, `UBX`, ours: no ntpd type); [`IMPLEMENTED`] holds one line per
 //! driver of this build, behind its cargo feature. ntpd's names are the
 //! `REFCLK_*` macro names of include/ntp.h (what the C ntp-refclock prints
 //! with `-l`); readable names are NTPsec's where NTPsec kept the driver,
@@ -103,6 +103,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(hpgps::HpgpsDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
+    #[cfg(feature = "ubx")]
+    implemented!(ubx::UbxDriver, device),
 ];
 
 macro_rules! entry {
@@ -233,6 +235,8 @@ pub static CATALOGUE: &[Entry] = &[
         "Spectracom TSYNC PCI timing board"
     ),
     entry!(46, "GPSDJSON", "gpsd", "GPSD JSON socket"),
+    // Not an ntpd type: ntpd's end at 46 (the C program has no 47).
+    entry!(47, "UBX", "ubx", "u-blox timing GPS (UBX binary)"),
 ];
 
 /// The catalogue entry for a type number.
