@@ -143,5 +143,7 @@ pub use driver::{
 mod tests;
 #[cfg(test)]
 mod capture_tests;
+#[cfg(all(test, feature = "sim"))]
+mod device_tests;
 #[cfg(test)]
 mod qerr_tests;
