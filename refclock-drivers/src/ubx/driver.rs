@@ -264,6 +264,11 @@ impl Unit {
                 }
                 self.timels = Some(ls);
                 self.pair_timels();
+                if let (Some((_, second)), true) =
+                    (self.last_epoch, ctx.clock.leap != Leap::NotInSync)
+                {
+                    ctx.clock.leap = leap_at(self.leap_event, second);
+                }
             }
             Message::Ack(ack, class, id) => {
                 self.tally.acks += 1;

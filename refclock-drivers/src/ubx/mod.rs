@@ -109,7 +109,10 @@
 //! message of the same epoch (same iTOW) this is the instant of the
 //! event. The leap indicator announces it only from the first second of
 //! the UTC month at whose end the event is, and only for an event at a
-//! month's end; before that, and after it, "no warning". NAV-TIMELS's
+//! month's end; before that, and after it, "no warning". TIM-TP comes
+//! before NAV-TIMELS in a second: the first sample after start (or after
+//! the receiver's first announcement) says "no warning" still, the
+//! clock's leap indicator is right from that NAV-TIMELS on. NAV-TIMELS's
 //! `currLs` and NAV-TIMEGPS's `leapS` (when valid) convert GPS time.
 //!
 //! ## Bad input

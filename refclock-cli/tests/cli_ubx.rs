@@ -1,0 +1,183 @@
+//! `ntp-refclock` with the u-blox driver (type 47) against the simulated
+//! receiver on a pseudo-terminal: the driver configures the receiver
+//! (MON-VER, then CFG-MSG, acknowledged), every sample it prints comes
+//! from a TIM-TP the truth log has (offset = the second it names − the
+//! time its first byte was written, within the read's wake-up latency),
+//! spoilt and invalid seconds give no sample and are counted, a leap
+//! second is announced in its month, and `option listen-only` sends
+//! nothing.
+
+mod common;
+
+use std::thread;
+use std::time::Duration;
+
+use common::{lines_of, parse_sample, spawn, terminate, Sample};
+use refclock_core::os::clock::now;
+use refclock_sim::{device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord};
+
+/// A read may lag its write by this much on a busy two-core host (see
+/// cli_zyfer.rs), plus the 24-byte TIM-TP's 25 ms at 9600 baud.
+const MAX_LAG: f64 = 0.300;
+
+fn simulator(scenarios: &str) -> SimHandle {
+    Simulator::start(SimConfig {
+        scenarios: parse_scenarios(scenarios).unwrap(),
+        ..SimConfig::new(device_model(47, &DeviceSetup::default()).unwrap())
+    })
+    .unwrap()
+}
+
+struct Run {
+    samples: Vec<Sample>,
+    stderr: String,
+    started: f64,
+    stopped: f64,
+}
+
+fn run_program(path: &str, seconds: f64, options: &[&str]) -> Run {
+    let mut args = vec!["-d", "127.127.47.0", "path", path];
+    args.extend_from_slice(options);
+    let started = now().as_secs_f64();
+    let mut child = spawn(&args);
+    let lines = lines_of(&mut child);
+    thread::sleep(Duration::from_secs_f64(seconds));
+    let stopped = now().as_secs_f64();
+    let (code, stderr) = terminate(&mut child, 15);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    thread::sleep(Duration::from_millis(100));
+    let samples = lines
+        .try_iter()
+        .map(|l| parse_sample(&l).unwrap_or_else(|| panic!("not a sample line: {l:?}")))
+        .collect();
+    Run {
+        samples,
+        stderr,
+        started,
+        stopped,
+    }
+}
+
+fn story(truth: &[TruthRecord]) -> String {
+    truth.iter().map(|t| t.to_string()).collect::<Vec<_>>().join("\n")
+}
+
+/// The TIM-TP records (one a second; the other messages name nothing).
+fn tim_tps(truth: &[TruthRecord]) -> Vec<&TruthRecord> {
+    truth.iter().filter(|t| t.kind == "TIM-TP").collect()
+}
+
+/// Every sample comes from an intact, valid TIM-TP written at most
+/// MAX_LAG before it, with offset = named − receive time exactly and
+/// named − first byte's write time within the lag; none twice.
+fn check_against_truth<'a>(run: &Run, truth: &'a [TruthRecord]) -> Vec<&'a TruthRecord> {
+    let mut sources: Vec<&TruthRecord> = Vec::new();
+    for s in &run.samples {
+        let t = tim_tps(truth)
+            .into_iter()
+            .find(|t| t.first.is_some_and(|f| (-2e-6..MAX_LAG).contains(&(s.time - f.as_secs_f64()))))
+            .unwrap_or_else(|| panic!("sample {s:?} has no TIM-TP\n{}", story(truth)));
+        assert!(t.ok(), "sample {s:?} from a spoilt or invalid record {t}");
+        let named = t.named.unwrap().as_secs_f64();
+        assert!((s.offset - (named - s.time)).abs() < 2e-6, "{s:?} {t}");
+        let lag = named - t.first.unwrap().as_secs_f64() - s.offset;
+        assert!((-2e-6..MAX_LAG).contains(&lag), "lag {lag} {s:?} {t}");
+        assert!(!sources.iter().any(|u| u.seq == t.seq), "two samples of {t}");
+        sources.push(t);
+    }
+    sources
+}
+
+/// TIM-TPs written while the program surely had the device open and
+/// configured (from 3 s after its start until 0.1 s before its end).
+fn read_window<'a>(run: &Run, truth: &'a [TruthRecord]) -> Vec<&'a TruthRecord> {
+    tim_tps(truth)
+        .into_iter()
+        .filter(|t| {
+            t.first.is_some_and(|f| {
+                let f = f.as_secs_f64();
+                f > run.started + 3.0 && f < run.stopped - 0.1
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn configures_the_receiver_and_samples_every_second() {
+    let sim = simulator("");
+    let run = run_program(sim.path().to_str().unwrap(), 7.0, &[]);
+    let truth = sim.truth();
+    let sources = check_against_truth(&run, &truth);
+    let window = read_window(&run, &truth);
+    assert!(window.len() >= 3, "{}", story(&truth));
+    for t in window {
+        assert!(
+            sources.iter().any(|s| s.seq == t.seq),
+            "no sample for {t}\n{:?}\n{}",
+            run.samples,
+            run.stderr
+        );
+    }
+    assert!(run.samples.iter().all(|s| s.leap == 0), "{:?}", run.samples);
+    // MON-VER answered (protocol 18: CFG-MSG), nothing refused.
+    assert!(run.stderr.contains("receiver: sw \"ROM CORE 3.01 (107888)\""), "{}", run.stderr);
+    assert!(run.stderr.contains("protocol 18.00"), "{}", run.stderr);
+    assert!(!run.stderr.contains("refused"), "{}", run.stderr);
+    let answers: Vec<&str> = truth.iter().map(|t| t.kind.as_str()).filter(|k| k.starts_with("ACK") || *k == "MON-VER").collect();
+    assert_eq!(answers, ["MON-VER", "ACK-ACK", "ACK-ACK", "ACK-ACK"], "{}", story(&truth));
+}
+
+#[test]
+fn listen_only_sends_nothing_and_still_samples() {
+    let sim = simulator("");
+    let run = run_program(sim.path().to_str().unwrap(), 5.0, &["option", "listen-only"]);
+    let truth = sim.truth();
+    check_against_truth(&run, &truth);
+    assert!(run.samples.len() >= 2, "{:?}\n{}", run.samples, run.stderr);
+    assert!(!truth.iter().any(|t| t.kind.starts_with("ACK") || t.kind == "MON-VER"));
+}
+
+/// Spoilt messages (bad checksums) and seconds not in sync: no sample
+/// from them, counted as bad format and bad signal.
+#[test]
+fn spoilt_and_invalid_seconds_give_no_sample() {
+    let sim = simulator("badsum:every=3+invalid:for=2,every=7,after=3");
+    let run = run_program(sim.path().to_str().unwrap(), 9.0, &["option", "listen-only"]);
+    let truth = sim.truth();
+    let sources = check_against_truth(&run, &truth);
+    let window = read_window(&run, &truth);
+    let bad = window.iter().filter(|t| !t.ok()).count();
+    assert!(bad >= 2 && window.len() - bad >= 2, "{}", story(&truth));
+    for t in &window {
+        let sampled = sources.iter().any(|s| s.seq == t.seq);
+        assert_eq!(sampled, t.ok(), "{t}\n{:?}\n{}", run.samples, run.stderr);
+    }
+    assert!(run.stderr.contains("event: bad_format"), "{}", run.stderr);
+    assert!(run.stderr.contains("event: bad_signal"), "{}", run.stderr);
+}
+
+/// The leap warning NAV-TIMELS gives: leap=1 before the leap second
+/// (it is at the end of the month the samples are in), leap=0 after.
+#[test]
+fn a_leap_second_is_announced_before_it() {
+    let sim = simulator("leap:at=2027-06-30,before=5");
+    let run = run_program(sim.path().to_str().unwrap(), 10.0, &["option", "listen-only"]);
+    let truth = sim.truth();
+    let sources = check_against_truth(&run, &truth);
+    let midnight = 1_814_400_000.0; // 2027-07-01 00:00:00 UTC
+    let (mut before, mut after) = (0, 0);
+    // The first sample comes from the first TIM-TP read, before any
+    // NAV-TIMELS: it cannot know.
+    for (s, t) in run.samples.iter().zip(&sources).skip(1) {
+        let named = t.named.unwrap().as_secs_f64();
+        if named < midnight - 0.5 {
+            assert_eq!(s.leap, 1, "{s:?} {t}\n{}", run.stderr);
+            before += 1;
+        } else if named > midnight + 0.5 {
+            assert_eq!(s.leap, 0, "{s:?} {t}");
+            after += 1;
+        }
+    }
+    assert!(before >= 1 && after >= 2, "{before} {after}\n{:?}\n{}", run.samples, story(&truth));
+}
