@@ -34,8 +34,8 @@ pub const PRECISION: i8 = -9;
 /// Precision of pulse samples (about 1 µs).
 pub const PPS_PRECISION: i8 = -20;
 
-/// Seconds a TIM-TP stays the pending description of the next pulse.
-const TP_WINDOW: f64 = 1.2;
+/// TIM-TP descriptions of pulses kept, newest last.
+const PULSES_KEPT: usize = 4;
 /// Seconds within which a better time message supersedes a worse one,
 /// a pulse supersedes the serial samples, and a NAV status applies to a
 /// TIM-TP.
@@ -114,15 +114,13 @@ pub struct Tally {
     pub naks: u64,
 }
 
-/// The description of the next pulse from a TIM-TP.
+/// A pulse a TIM-TP described.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct NextPulse {
     /// The UTC second it marks.
     time: Timestamp,
     /// qErr (intended − actual), s.
     qerr: Option<f64>,
-    /// When the TIM-TP was received.
-    rectime: Timestamp,
 }
 
 #[derive(Debug)]
@@ -141,10 +139,16 @@ struct Unit {
     leap_event: Option<(Timestamp, Leap)>,
     /// iTOW and UTC second of the last NAV time message.
     last_epoch: Option<(u32, Timestamp)>,
-    next_pulse: Option<NextPulse>,
+    /// The pulses the last TIM-TPs described, newest last.
+    pulses: Vec<NextPulse>,
     /// Reference and receive time of the last serial time.
     last_serial: Option<(Timestamp, Timestamp)>,
     last_pulse: Option<Timestamp>,
+    /// The second of the last pulse sample.
+    last_pulse_second: Option<i64>,
+    /// When the first serial time was received (with PPS, serial samples
+    /// wait for pulses this long first).
+    first_serial: Option<Timestamp>,
     seen: [Option<Timestamp>; 4],
     /// Receive time and verdict of the last NAV validity.
     nav_valid: Option<(Timestamp, bool)>,
@@ -315,13 +319,14 @@ impl Unit {
             .is_some_and(|(t, ok)| !ok && recent(Some(t), rectime, RECENT));
         let Some(pulse) = tp.pulse_utc(self.gps_utc).filter(|_| !nav_bad) else {
             self.tally.invalid += 1;
-            self.next_pulse = None;
             return;
         };
-        self.next_pulse = Some(NextPulse {
+        if self.pulses.len() == PULSES_KEPT {
+            self.pulses.remove(0);
+        }
+        self.pulses.push(NextPulse {
             time: pulse,
             qerr: tp.qerr_secs().filter(|_| self.correct_qerr),
-            rectime,
         });
         // The message follows the pulse before the one it describes.
         self.serial(ctx, Source::TimTp, pulse + -1.0, rectime);
@@ -361,7 +366,9 @@ impl Unit {
         }
         ctx.clock.leap = leap_at(self.leap_event, reftime);
         self.last_serial = Some((reftime, rectime));
-        if self.pps && recent(self.last_pulse, rectime, RECENT) {
+        let first = *self.first_serial.get_or_insert(rectime);
+        if self.pps && (recent(self.last_pulse, rectime, RECENT) || rectime.diff(first) < RECENT) {
+            // Pulses come, or may still come: they make the samples.
             return;
         }
         let second = round_second(reftime).secs();
@@ -380,19 +387,24 @@ impl Unit {
             return;
         }
         let time1 = ctx.fudge().time1();
-        let (second, qerr) = match self.next_pulse.take() {
-            Some(p) if (0.0..TP_WINDOW).contains(&edge.diff(p.rectime)) => (p.time, p.qerr),
-            _ => match self.last_serial {
-                Some((r, rec)) if recent(Some(rec), edge, RECENT) => {
-                    (round_second(r.add_secs_f64(edge.diff(rec))), None)
-                }
-                _ => return,
-            },
+        // The second the edge marks: the last serial time moved by the
+        // time since it was received, to the nearest second (the
+        // messages follow their second by less than half a second).
+        let near = |l: &(Timestamp, Timestamp)| (-1.0..RECENT).contains(&edge.diff(l.1));
+        let Some((r, rec)) = self.last_serial.filter(near) else {
+            return;
         };
-        if self.last_second == Some(second.secs()) {
+        let second = round_second(r.add_secs_f64(edge.diff(rec)));
+        // Its qErr, if a TIM-TP described it.
+        let qerr = self
+            .pulses
+            .iter()
+            .find(|p| p.time == second)
+            .and_then(|p| p.qerr);
+        if self.last_pulse_second == Some(second.secs()) {
             return;
         }
-        self.last_second = Some(second.secs());
+        self.last_pulse_second = Some(second.secs());
         self.last_pulse = Some(edge);
         // qErr = intended − actual: the instant the pulse should have
         // marked is qErr after the edge that was seen.
@@ -507,9 +519,11 @@ impl Driver for UbxDriver {
                 timels: None,
                 leap_event: None,
                 last_epoch: None,
-                next_pulse: None,
+                pulses: Vec::with_capacity(PULSES_KEPT),
                 last_serial: None,
                 last_pulse: None,
+                last_pulse_second: None,
+                first_serial: None,
                 seen: [None; 4],
                 nav_valid: None,
                 last_second: None,
@@ -586,7 +600,7 @@ impl Driver for UbxDriver {
             }
             PortEvent::Closed(_) => {
                 self.framer.reset();
-                self.unit.next_pulse = None;
+                self.unit.pulses.clear();
                 self.unit.monver_wait = None;
             }
             _ => {}

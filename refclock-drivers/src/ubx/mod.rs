@@ -75,10 +75,15 @@
 //! tens of ms, steady to a few ms; measure it and set time2.
 //!
 //! **Pulse samples** (PPS): each edge of the selected kind gives one
-//! sample, the second it marks from the TIM-TP received within 1.2 s
-//! before it (the one describing it), else from the last serial time
-//! (nearest second; no qErr then). While pulses come, serial times give
-//! no samples; 2.5 s after the last pulse they do again.
+//! sample. The second it marks is the last serial time (from the best
+//! message, within 2.5 s) moved by the time between its receipt and the
+//! edge, to the nearest second (the messages follow their second by less
+//! than half a second); its qErr is the one of the TIM-TP (of the last
+//! four) that described that second, if any (otherwise none is applied).
+//! The order in which the host hands over edges and messages does not
+//! matter. While pulses come (and in the first 2.5 s, waiting for
+//! them), serial times give no samples; 2.5 s after the last pulse they
+//! do again.
 //!
 //! ## The qErr correction
 //!

@@ -168,3 +168,81 @@ fn the_m8t_capture_has_a_sawtooth() {
     assert_eq!(q.len(), 152);
     assert!(pp > 5.0 && pp < 25.0, "{pp}");
 }
+
+/// An edge handed over after the next second's TIM-TP (a host that
+/// fetches the edge late) still gets the qErr of its own second.
+#[test]
+fn a_late_edge_gets_its_own_qerr() {
+    let mut clock = Clock::<UbxDriver>::start(DriverConfig {
+        fudge: Fudge {
+            flags: ClockFlags::FLAG1,
+            ..Fudge::default()
+        },
+        ..DriverConfig::default()
+    })
+    .unwrap();
+    let s = BASE + 10;
+    let (q0, q1) = (7_000, -9_000);
+    clock.receive(PortId::MAIN, &tim_tp(s, q0), Timestamp::from_secs(s - 1) + 0.05);
+    clock.receive(PortId::MAIN, &tim_tp(s + 1, q1), Timestamp::from_secs(s) + 0.05);
+    let edge = Timestamp::from_nanos(i128::from(s) * 1_000_000_000 - 7);
+    clock.pps(PpsEdge {
+        time: edge,
+        sequence: 1,
+        kind: PpsEdgeKind::Assert,
+    });
+    let got: Vec<_> = std::iter::from_fn(|| clock.next_action())
+        .filter_map(|a| match a {
+            Action::Sample(x) if x.time == edge => Some(x.offset),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(got.len(), 1);
+    assert!(got[0].abs() < 1e-12, "{}", got[0]);
+    // The clear edge is not the one asked for: ignored.
+    clock.pps(PpsEdge {
+        time: edge + 1.0,
+        sequence: 2,
+        kind: PpsEdgeKind::Clear,
+    });
+    assert_eq!(clock.driver().tally().pulse_samples, 1);
+}
+
+/// With PPS asked for: serial samples wait 2.5 s for pulses, stop while
+/// pulses come, and come back 2.5 s after the last pulse.
+#[test]
+fn serial_samples_stand_in_for_missing_pulses() {
+    let mut clock = Clock::<UbxDriver>::start(DriverConfig {
+        fudge: Fudge {
+            flags: ClockFlags::FLAG1,
+            ..Fudge::default()
+        },
+        ..DriverConfig::default()
+    })
+    .unwrap();
+    let mut kinds = String::new();
+    for k in 0..12 {
+        let s = BASE + k;
+        let rec = Timestamp::from_secs(s - 1) + 0.05;
+        clock.receive(PortId::MAIN, &tim_tp(s, 0), rec);
+        // Pulses in seconds 4 to 6 only.
+        if (4..7).contains(&k) {
+            clock.pps(PpsEdge {
+                time: Timestamp::from_secs(s),
+                sequence: k as u32,
+                kind: PpsEdgeKind::Assert,
+            });
+        }
+        let mut c = '.';
+        while let Some(a) = clock.next_action() {
+            if let Action::Sample(x) = a {
+                c = if x.time == rec { 's' } else { 'p' };
+            }
+        }
+        kinds.push(c);
+    }
+    // Seconds 0-2 wait; 3 serial; 4-6 pulses; the TIM-TPs of 7-9 come
+    // within 2.5 s of the last pulse (they are received in the second
+    // before); serial again from 10.
+    assert_eq!(kinds, "...sppp...ss");
+}
