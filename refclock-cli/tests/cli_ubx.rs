@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use common::{lines_of, parse_sample, spawn, terminate, Sample};
 use refclock_core::os::clock::now;
-use refclock_sim::{device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord};
+use refclock_sim::{
+    device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord,
+};
 
 /// A read may lag its write by this much on a busy two-core host (see
 /// cli_zyfer.rs), plus the 24-byte TIM-TP's 25 ms at 9600 baud.
@@ -60,7 +62,11 @@ fn run_program(path: &str, seconds: f64, options: &[&str]) -> Run {
 }
 
 fn story(truth: &[TruthRecord]) -> String {
-    truth.iter().map(|t| t.to_string()).collect::<Vec<_>>().join("\n")
+    truth
+        .iter()
+        .map(|t| t.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The TIM-TP records (one a second; the other messages name nothing).
@@ -76,14 +82,20 @@ fn check_against_truth<'a>(run: &Run, truth: &'a [TruthRecord]) -> Vec<&'a Truth
     for s in &run.samples {
         let t = tim_tps(truth)
             .into_iter()
-            .find(|t| t.first.is_some_and(|f| (-2e-6..MAX_LAG).contains(&(s.time - f.as_secs_f64()))))
+            .find(|t| {
+                t.first
+                    .is_some_and(|f| (-2e-6..MAX_LAG).contains(&(s.time - f.as_secs_f64())))
+            })
             .unwrap_or_else(|| panic!("sample {s:?} has no TIM-TP\n{}", story(truth)));
         assert!(t.ok(), "sample {s:?} from a spoilt or invalid record {t}");
         let named = t.named.unwrap().as_secs_f64();
         assert!((s.offset - (named - s.time)).abs() < 2e-6, "{s:?} {t}");
         let lag = named - t.first.unwrap().as_secs_f64() - s.offset;
         assert!((-2e-6..MAX_LAG).contains(&lag), "lag {lag} {s:?} {t}");
-        assert!(!sources.iter().any(|u| u.seq == t.seq), "two samples of {t}");
+        assert!(
+            !sources.iter().any(|u| u.seq == t.seq),
+            "two samples of {t}"
+        );
         sources.push(t);
     }
     sources
@@ -121,21 +133,41 @@ fn configures_the_receiver_and_samples_every_second() {
     }
     assert!(run.samples.iter().all(|s| s.leap == 0), "{:?}", run.samples);
     // MON-VER answered (protocol 18: CFG-MSG), nothing refused.
-    assert!(run.stderr.contains("receiver: sw \"ROM CORE 3.01 (107888)\""), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("receiver: sw \"ROM CORE 3.01 (107888)\""),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("protocol 18.00"), "{}", run.stderr);
     assert!(!run.stderr.contains("refused"), "{}", run.stderr);
-    let answers: Vec<&str> = truth.iter().map(|t| t.kind.as_str()).filter(|k| k.starts_with("ACK") || *k == "MON-VER").collect();
-    assert_eq!(answers, ["MON-VER", "ACK-ACK", "ACK-ACK", "ACK-ACK"], "{}", story(&truth));
+    let answers: Vec<&str> = truth
+        .iter()
+        .map(|t| t.kind.as_str())
+        .filter(|k| k.starts_with("ACK") || *k == "MON-VER")
+        .collect();
+    assert_eq!(
+        answers,
+        ["MON-VER", "ACK-ACK", "ACK-ACK", "ACK-ACK"],
+        "{}",
+        story(&truth)
+    );
 }
 
 #[test]
 fn listen_only_sends_nothing_and_still_samples() {
     let sim = simulator("");
-    let run = run_program(sim.path().to_str().unwrap(), 5.0, &["option", "listen-only"]);
+    let run = run_program(
+        sim.path().to_str().unwrap(),
+        5.0,
+        &["option", "listen-only"],
+    );
     let truth = sim.truth();
     check_against_truth(&run, &truth);
     assert!(run.samples.len() >= 2, "{:?}\n{}", run.samples, run.stderr);
-    assert!(!truth.iter().any(|t| t.kind.starts_with("ACK") || t.kind == "MON-VER"));
+    assert!(!truth
+        .iter()
+        .any(|t| t.kind.starts_with("ACK") || t.kind == "MON-VER"));
 }
 
 /// Spoilt messages (bad checksums) and seconds not in sync: no sample
@@ -143,7 +175,11 @@ fn listen_only_sends_nothing_and_still_samples() {
 #[test]
 fn spoilt_and_invalid_seconds_give_no_sample() {
     let sim = simulator("badsum:every=3+invalid:for=2,every=7,after=3");
-    let run = run_program(sim.path().to_str().unwrap(), 9.0, &["option", "listen-only"]);
+    let run = run_program(
+        sim.path().to_str().unwrap(),
+        9.0,
+        &["option", "listen-only"],
+    );
     let truth = sim.truth();
     let sources = check_against_truth(&run, &truth);
     let window = read_window(&run, &truth);
@@ -162,7 +198,11 @@ fn spoilt_and_invalid_seconds_give_no_sample() {
 #[test]
 fn a_leap_second_is_announced_before_it() {
     let sim = simulator("leap:at=2027-06-30,before=5");
-    let run = run_program(sim.path().to_str().unwrap(), 10.0, &["option", "listen-only"]);
+    let run = run_program(
+        sim.path().to_str().unwrap(),
+        10.0,
+        &["option", "listen-only"],
+    );
     let truth = sim.truth();
     let sources = check_against_truth(&run, &truth);
     let midnight = 1_814_400_000.0; // 2027-07-01 00:00:00 UTC
@@ -179,5 +219,10 @@ fn a_leap_second_is_announced_before_it() {
             after += 1;
         }
     }
-    assert!(before >= 1 && after >= 2, "{before} {after}\n{:?}\n{}", run.samples, story(&truth));
+    assert!(
+        before >= 1 && after >= 2,
+        "{before} {after}\n{:?}\n{}",
+        run.samples,
+        story(&truth)
+    );
 }

@@ -20,7 +20,9 @@ pub(super) fn capture(name: &str) -> Option<Capture> {
 pub(super) fn messages(body: &[u8]) -> Vec<(Vec<u8>, FrameStatus)> {
     let mut f = UbxFramer::new();
     let mut out = Vec::new();
-    f.feed(body, Timestamp::EPOCH, |fr| out.push((fr.data.to_vec(), fr.status)));
+    f.feed(body, Timestamp::EPOCH, |fr| {
+        out.push((fr.data.to_vec(), fr.status))
+    });
     out
 }
 
@@ -37,7 +39,12 @@ fn agreement(cap: &Capture) -> (Agreement, Vec<(&'static str, i64)>) {
     let mut counts = Agreement::new();
     let mut missing = Vec::new();
     for (bytes, status) in messages(cap.body()) {
-        assert_eq!(status, FrameStatus::Complete, "{}: no damaged message", cap.name);
+        assert_eq!(
+            status,
+            FrameStatus::Complete,
+            "{}: no damaged message",
+            cap.name
+        );
         let m = UbxMessage::new(&bytes).unwrap();
         let msg = Message::from_frame(&m).unwrap_or_else(|e| panic!("{}: {e}", cap.name));
         let t = match &msg {
@@ -91,11 +98,21 @@ enum Why {
 }
 
 /// Per capture: decoded times by message, and the seconds gpsd lacks.
-const EXPECTED: [(&str, &[(&str, usize)], &[(i64, Why)]); 5] = [
+/// (capture, decoded times per message kind, seconds gpsd lacks).
+type Expected = (
+    &'static str,
+    &'static [(&'static str, usize)],
+    &'static [(i64, Why)],
+);
+
+const EXPECTED: [Expected; 5] = [
     (
         "u-blox-m8t-time.log",
         &[("NAV-TIMEGPS", 151), ("NAV-TIMEUTC", 151), ("TIM-TP", 152)],
-        &[(1_614_103_469, Why::FirstCycle), (1_614_103_620, Why::CaptureEnds)],
+        &[
+            (1_614_103_469, Why::FirstCycle),
+            (1_614_103_620, Why::CaptureEnds),
+        ],
     ),
     ("ublox-8-time.log", &[("NAV-TIMEGPS", 88)], &[]),
     (

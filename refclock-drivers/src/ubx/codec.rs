@@ -92,7 +92,12 @@ fn need(message: &'static str, p: &[u8], expected: usize) -> Result<(), DecodeEr
     Ok(())
 }
 
-fn range(message: &'static str, field: &'static str, value: i64, ok: bool) -> Result<(), DecodeError> {
+fn range(
+    message: &'static str,
+    field: &'static str,
+    value: i64,
+    ok: bool,
+) -> Result<(), DecodeError> {
     if ok {
         Ok(())
     } else {
@@ -236,8 +241,18 @@ impl TimTm2 {
             tow_sub_ms_f: u32_at(p, 20),
             acc_est: u32_at(p, 24),
         };
-        range("TIM-TM2", "towMsR", t.tow_ms_r.into(), t.tow_ms_r < 604_800_000)?;
-        range("TIM-TM2", "towSubMsR", t.tow_sub_ms_r.into(), t.tow_sub_ms_r < 1_000_000)?;
+        range(
+            "TIM-TM2",
+            "towMsR",
+            t.tow_ms_r.into(),
+            t.tow_ms_r < 604_800_000,
+        )?;
+        range(
+            "TIM-TM2",
+            "towSubMsR",
+            t.tow_sub_ms_r.into(),
+            t.tow_sub_ms_r < 1_000_000,
+        )?;
         Ok(t)
     }
 
@@ -349,7 +364,12 @@ impl NavTimeUtc {
             valid: p[19],
         };
         let n = t.nano;
-        range("NAV-TIMEUTC", "nano", n.into(), n.unsigned_abs() <= 1_000_000_000)?;
+        range(
+            "NAV-TIMEUTC",
+            "nano",
+            n.into(),
+            n.unsigned_abs() <= 1_000_000_000,
+        )?;
         Ok(t)
     }
 
@@ -359,7 +379,9 @@ impl NavTimeUtc {
         p.extend_from_slice(&self.tacc.to_le_bytes());
         p.extend_from_slice(&self.nano.to_le_bytes());
         p.extend_from_slice(&self.year.to_le_bytes());
-        p.extend_from_slice(&[self.month, self.day, self.hour, self.min, self.sec, self.valid]);
+        p.extend_from_slice(&[
+            self.month, self.day, self.hour, self.min, self.sec, self.valid,
+        ]);
         p
     }
 
@@ -369,7 +391,9 @@ impl NavTimeUtc {
         if self.valid & UTC_VALID_UTC == 0 {
             return None;
         }
-        civil(self.year, self.month, self.day, self.hour, self.min, self.sec, self.nano)
+        civil(
+            self.year, self.month, self.day, self.hour, self.min, self.sec, self.nano,
+        )
     }
 }
 
@@ -524,7 +548,12 @@ impl NavPvt {
             rest,
         };
         let n = t.nano;
-        range("NAV-PVT", "nano", n.into(), n.unsigned_abs() <= 1_000_000_000)?;
+        range(
+            "NAV-PVT",
+            "nano",
+            n.into(),
+            n.unsigned_abs() <= 1_000_000_000,
+        )?;
         Ok(t)
     }
 
@@ -532,7 +561,9 @@ impl NavPvt {
         let mut p = Vec::with_capacity(Self::LEN);
         p.extend_from_slice(&self.itow.to_le_bytes());
         p.extend_from_slice(&self.year.to_le_bytes());
-        p.extend_from_slice(&[self.month, self.day, self.hour, self.min, self.sec, self.valid]);
+        p.extend_from_slice(&[
+            self.month, self.day, self.hour, self.min, self.sec, self.valid,
+        ]);
         p.extend_from_slice(&self.tacc.to_le_bytes());
         p.extend_from_slice(&self.nano.to_le_bytes());
         p.extend_from_slice(&[self.fix_type, self.flags]);
@@ -545,7 +576,9 @@ impl NavPvt {
         if self.valid & 0x07 != 0x07 {
             return None;
         }
-        civil(self.year, self.month, self.day, self.hour, self.min, self.sec, self.nano)
+        civil(
+            self.year, self.month, self.day, self.hour, self.min, self.sec, self.nano,
+        )
     }
 }
 
@@ -583,7 +616,12 @@ impl NavTimeGps {
         };
         range("NAV-TIMEGPS", "iTOW", t.itow.into(), t.itow < 604_800_000)?;
         let f = t.ftow;
-        range("NAV-TIMEGPS", "fTOW", f.into(), f.unsigned_abs() <= 1_000_000)?;
+        range(
+            "NAV-TIMEGPS",
+            "fTOW",
+            f.into(),
+            f.unsigned_abs() <= 1_000_000,
+        )?;
         Ok(t)
     }
 
@@ -802,7 +840,12 @@ pub fn valset_items(payload: &[u8]) -> Option<Vec<(u32, u8)>> {
     if items.len() % 5 != 0 {
         return None;
     }
-    Some(items.chunks_exact(5).map(|c| (u32_at(c, 0), c[4])).collect())
+    Some(
+        items
+            .chunks_exact(5)
+            .map(|c| (u32_at(c, 0), c[4]))
+            .collect(),
+    )
 }
 
 /// The MON-VER poll (an empty MON-VER).

@@ -17,7 +17,10 @@ impl Timeline for Wall {
 }
 
 fn ts(y: i32, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> i64 {
-    CivilTime::new(y, mo, d, h, mi, s).to_timestamp().unwrap().secs()
+    CivilTime::new(y, mo, d, h, mi, s)
+        .to_timestamp()
+        .unwrap()
+        .secs()
 }
 
 fn decode(m: &Message) -> Ubx {
@@ -36,17 +39,27 @@ fn its_seconds_decode_to_the_epoch_and_the_next_pulse() {
     assert_eq!(dev.baud(), 9600);
     assert!(dev.describe().contains("u-blox"));
     // A week roll-over of the 10-bit week (2019-04-06/07) and a year end.
-    for s in [ts(2019, 4, 6, 23, 59, 59), ts(2026, 12, 31, 23, 59, 58), ts(2026, 3, 1, 0, 0, 0)] {
+    for s in [
+        ts(2019, 4, 6, 23, 59, 59),
+        ts(2026, 12, 31, 23, 59, 58),
+        ts(2026, 3, 1, 0, 0, 0),
+    ] {
         let e = Epoch::at(s);
         let out = second(dev.as_mut(), &e);
         assert_eq!(out.len(), 3);
         assert_eq!(out[0].named, Some(e.named));
-        let Ubx::TimTp(tp) = decode(&out[0]) else { panic!() };
+        let Ubx::TimTp(tp) = decode(&out[0]) else {
+            panic!()
+        };
         assert_eq!(tp.pulse_utc(None), Some(Timestamp::from_secs(s + 1)));
         assert_eq!(tp.qerr_ps, sawtooth_ps(s + 1, 20_000));
-        let Ubx::NavTimeUtc(u) = decode(&out[1]) else { panic!() };
+        let Ubx::NavTimeUtc(u) = decode(&out[1]) else {
+            panic!()
+        };
         assert_eq!(u.utc(), Some(e.named));
-        let Ubx::NavTimeLs(ls) = decode(&out[2]) else { panic!() };
+        let Ubx::NavTimeLs(ls) = decode(&out[2]) else {
+            panic!()
+        };
         assert_eq!((ls.gps_utc(), ls.ls_change), (Some(18), 0));
     }
     // Not in sync: no UTC anywhere.
@@ -55,16 +68,22 @@ fn its_seconds_decode_to_the_epoch_and_the_next_pulse() {
         ..Epoch::at(ts(2026, 3, 1, 0, 0, 0))
     };
     let out = second(dev.as_mut(), &e);
-    let Ubx::TimTp(tp) = decode(&out[0]) else { panic!() };
+    let Ubx::TimTp(tp) = decode(&out[0]) else {
+        panic!()
+    };
     assert_eq!(tp.pulse_utc(None), None);
-    let Ubx::NavTimeUtc(u) = decode(&out[1]) else { panic!() };
+    let Ubx::NavTimeUtc(u) = decode(&out[1]) else {
+        panic!()
+    };
     assert_eq!(u.utc(), None);
     // A leap warning: the change and the seconds to the month's end.
     let e = Epoch {
         leap: LeapWarning::Insert,
         ..Epoch::at(ts(2027, 6, 30, 23, 0, 0))
     };
-    let Ubx::NavTimeLs(ls) = decode(&second(dev.as_mut(), &e)[2]) else { panic!() };
+    let Ubx::NavTimeLs(ls) = decode(&second(dev.as_mut(), &e)[2]) else {
+        panic!()
+    };
     assert_eq!((ls.ls_change, ls.time_to_ls_event), (1, 3600));
 }
 
@@ -77,7 +96,11 @@ fn the_sawtooth_stays_within_its_amplitude() {
 
 #[test]
 fn answers_mon_ver_and_acknowledges_configuration() {
-    for (protver, valset_ok, msg_ok) in [("18.00", false, true), ("27.11", true, true), ("34.10", true, false)] {
+    for (protver, valset_ok, msg_ok) in [
+        ("18.00", false, true),
+        ("27.11", true, true),
+        ("34.10", true, false),
+    ] {
         let mut dev = device::new(&DeviceSetup::new(0, &[("protver", protver)])).unwrap();
         let mut out = Vec::new();
         let mut input = codec::mon_ver_poll();
@@ -87,8 +110,13 @@ fn answers_mon_ver_and_acknowledges_configuration() {
         dev.input(&input[..5], Timestamp::EPOCH, &Wall, &mut out);
         dev.input(&input[5..], Timestamp::EPOCH, &Wall, &mut out);
         assert_eq!(out.len(), 3);
-        let Ubx::MonVer(v) = decode(&out[0]) else { panic!() };
-        assert_eq!(v.protocol_version().map(|p| p.to_string()), Some(protver.replace('.', "")));
+        let Ubx::MonVer(v) = decode(&out[0]) else {
+            panic!()
+        };
+        assert_eq!(
+            v.protocol_version().map(|p| p.to_string()),
+            Some(protver.replace('.', ""))
+        );
         assert_eq!(decode(&out[1]), Ubx::Ack(msg_ok, 6, 1));
         assert_eq!(decode(&out[2]), Ubx::Ack(valset_ok, 6, 0x8a));
     }
@@ -137,7 +165,10 @@ fn the_driver_reads_the_device() {
         if e.named.secs() < ts(2027, 7, 1, 0, 0, 0) {
             e.leap = LeapWarning::Insert;
         }
-        let bytes: Vec<u8> = second(dev.as_mut(), &e).into_iter().flat_map(|m| m.bytes).collect();
+        let bytes: Vec<u8> = second(dev.as_mut(), &e)
+            .into_iter()
+            .flat_map(|m| m.bytes)
+            .collect();
         let rec = e.named + 0.030;
         c.receive(PortId::MAIN, &bytes, rec);
         let got = samples(&actions(&mut c));
@@ -145,7 +176,7 @@ fn the_driver_reads_the_device() {
         assert!((got[0].offset + 0.030).abs() < 1e-9);
         // The first second pairs NAV-TIMELS; from then on the warning
         // holds until the event.
-        if k >= 1 && k < 10 {
+        if (1..10).contains(&k) {
             assert_eq!(got[0].leap, Leap::AddSecond, "{k}");
         } else if k >= 10 {
             assert_eq!(got[0].leap, Leap::NoWarning, "{k}");

@@ -1,11 +1,11 @@
 //! The u-blox driver's logic (see the module documentation for the rules).
 
+use refclock_core::calendar::CivilTime;
 use refclock_core::framing::{FrameStatus, Framer, UbxFramer, UbxMessage};
 use refclock_core::port::{PortEvent, PpsEdge, PpsEdgeKind, PpsRequest, SerialConfig};
-use refclock_core::calendar::CivilTime;
 use refclock_core::{
-    ClockEvent, ClockFlags, Context, Driver, DriverConfig, DriverInfo, Leap,
-    OptionInfo, PortId, PortSpec, Ports, StartError, Timestamp,
+    ClockEvent, ClockFlags, Context, Driver, DriverConfig, DriverInfo, Leap, OptionInfo, PortId,
+    PortSpec, Ports, StartError, Timestamp,
 };
 
 use super::codec::{self, Message, NavTimeLs, TimTp};
@@ -208,9 +208,7 @@ pub(super) fn next_month(t: Timestamp) -> Timestamp {
     } else {
         (c.year, c.month + 1)
     };
-    CivilTime::new(y, m, 1, 0, 0, 0)
-        .to_timestamp()
-        .unwrap_or(t)
+    CivilTime::new(y, m, 1, 0, 0, 0).to_timestamp().unwrap_or(t)
 }
 
 /// The leap indicator at `now` for a leap event: announced from the
@@ -355,7 +353,13 @@ impl Unit {
     }
 
     /// A valid serial time `reftime` from `source`, received at `rectime`.
-    fn serial(&mut self, ctx: &mut Context<'_>, source: Source, reftime: Timestamp, rectime: Timestamp) {
+    fn serial(
+        &mut self,
+        ctx: &mut Context<'_>,
+        source: Source,
+        reftime: Timestamp,
+        rectime: Timestamp,
+    ) {
         self.seen[source as usize] = Some(rectime);
         if self.seen[..source as usize]
             .iter()
@@ -423,7 +427,11 @@ impl Unit {
             "receiver: sw {:?} hw {:?} protocol {}",
             v.sw,
             v.hw,
-            pv.map_or("unknown".to_string(), |p| format!("{}.{:02}", p / 100, p % 100))
+            pv.map_or("unknown".to_string(), |p| format!(
+                "{}.{:02}",
+                p / 100,
+                p % 100
+            ))
         ));
         if self.monver_wait.take().is_some() {
             // CFG-VALSET from protocol 27 on (F9); CFG-MSG before.

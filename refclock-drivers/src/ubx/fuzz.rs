@@ -35,7 +35,9 @@ impl FuzzCodec for UbxDriver {
                 return;
             }
             let m = UbxMessage::new(fr.data).expect("a complete frame is a message");
-            let Ok(msg) = Message::from_frame(&m) else { return };
+            let Ok(msg) = Message::from_frame(&m) else {
+                return;
+            };
             n += 1;
             let fixed = match &msg {
                 Message::TimTp(t) => {
@@ -204,7 +206,9 @@ impl FuzzCodec for UbxDriver {
             })
             .collect();
         out.push(hex("b5620d011000b09b2d0e0000000015efffff62080b0f2a63"));
-        out.push(hex("b5620121140018de2d0e07040000c4e80400e507021712041df75192"));
+        out.push(hex(
+            "b5620121140018de2d0e07040000c4e80400e507021712041df75192",
+        ));
         out.push(Message::Ack(true, 6, 1).encode());
         out.push(
             Message::MonVer(codec::MonVer {

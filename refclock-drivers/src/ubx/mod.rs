@@ -148,10 +148,10 @@ pub use driver::{
 };
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod capture_tests;
 #[cfg(all(test, feature = "sim"))]
 mod device_tests;
 #[cfg(test)]
 mod qerr_tests;
+#[cfg(test)]
+mod tests;

@@ -11,8 +11,8 @@
 use refclock_core::gps::GpsTime;
 use refclock_core::port::{PpsEdge, PpsEdgeKind};
 use refclock_core::rng::Rng;
-use refclock_core::{Action, Clock, ClockFlags, DriverConfig, Fudge, PortEvent, PortId, Refclock};
 use refclock_core::Timestamp;
+use refclock_core::{Action, Clock, ClockFlags, DriverConfig, Fudge, PortEvent, PortId, Refclock};
 
 use super::codec::{Message, NavTimeUtc, TimTp};
 use super::UbxDriver;
@@ -99,7 +99,8 @@ fn run(correct: bool, seconds: i64, jitter_ns: f64) -> Vec<f64> {
         clock.receive(PortId::MAIN, &tim_tp(s, q), t);
         clock.receive(PortId::MAIN, &nav_timeutc(s - 1), t + 0.003);
         // The pulse comes qErr early; the host stamps it with its jitter.
-        let noise = ((rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * jitter_ns * 1e-9;
+        let noise =
+            ((rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) * jitter_ns * 1e-9;
         let edge = Timestamp::from_nanos(i128::from(s) * 1_000_000_000 - i128::from(q) / 1000)
             .add_secs_f64(noise);
         clock.pps(PpsEdge {
@@ -143,7 +144,10 @@ fn qerr_correction_removes_the_sawtooth() {
             assert!(cor_rms < 0.01 && cor_pp < 0.01, "{cor_rms} {cor_pp}");
         } else {
             // What is left is the host's jitter: RMS ≈ 2/√3 ns.
-            assert!(cor_rms < 1.5 && cor_pp <= 2.0 * jitter + 0.01, "{cor_rms} {cor_pp}");
+            assert!(
+                cor_rms < 1.5 && cor_pp <= 2.0 * jitter + 0.01,
+                "{cor_rms} {cor_pp}"
+            );
             assert!(cor_rms < raw_rms / 5.0);
         }
     }
@@ -164,7 +168,10 @@ fn the_m8t_capture_has_a_sawtooth() {
         }
     }
     let (rms, pp) = stats(&q);
-    eprintln!("u-blox-m8t-time.log: {} TIM-TP, qErr RMS {rms:.2} ns, peak-to-peak {pp:.2} ns", q.len());
+    eprintln!(
+        "u-blox-m8t-time.log: {} TIM-TP, qErr RMS {rms:.2} ns, peak-to-peak {pp:.2} ns",
+        q.len()
+    );
     assert_eq!(q.len(), 152);
     assert!(pp > 5.0 && pp < 25.0, "{pp}");
 }
@@ -183,8 +190,16 @@ fn a_late_edge_gets_its_own_qerr() {
     .unwrap();
     let s = BASE + 10;
     let (q0, q1) = (7_000, -9_000);
-    clock.receive(PortId::MAIN, &tim_tp(s, q0), Timestamp::from_secs(s - 1) + 0.05);
-    clock.receive(PortId::MAIN, &tim_tp(s + 1, q1), Timestamp::from_secs(s) + 0.05);
+    clock.receive(
+        PortId::MAIN,
+        &tim_tp(s, q0),
+        Timestamp::from_secs(s - 1) + 0.05,
+    );
+    clock.receive(
+        PortId::MAIN,
+        &tim_tp(s + 1, q1),
+        Timestamp::from_secs(s) + 0.05,
+    );
     let edge = Timestamp::from_nanos(i128::from(s) * 1_000_000_000 - 7);
     clock.pps(PpsEdge {
         time: edge,

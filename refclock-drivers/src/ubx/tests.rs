@@ -40,7 +40,14 @@ fn real_messages() {
         panic!()
     };
     assert_eq!(
-        (tp.week, tp.tow_ms, tp.tow_sub_ms, tp.qerr_ps, tp.flags, tp.ref_info),
+        (
+            tp.week,
+            tp.tow_ms,
+            tp.tow_sub_ms,
+            tp.qerr_ps,
+            tp.flags,
+            tp.ref_info
+        ),
         (2146, 237_870_000, 0, -4331, 0x0b, 0x0f)
     );
     // UTC time base: the next pulse is 18:04:30 UTC, whatever the leap
@@ -175,7 +182,10 @@ fn errors_name_the_message_and_field() {
     ));
     assert!(decode(&codec::frame(NAV, 0x07, &[0; 83])).is_err());
     assert!(decode(&codec::frame(NAV, 0x07, &[0; 84])).is_ok());
-    assert_eq!(decode(&codec::frame(NAV, 0x35, &[1; 8])), Ok(Message::Other(1, 0x35)));
+    assert_eq!(
+        decode(&codec::frame(NAV, 0x35, &[1; 8])),
+        Ok(Message::Other(1, 0x35))
+    );
     assert!(decode(&codec::frame(ACK, 0x01, &[6])).is_err());
 }
 
@@ -198,7 +208,10 @@ fn protocol_version() {
 fn times_across_week_roll_overs() {
     // GPS week 1023 → 1024 (1999-08-22) and 2047 → 2048 (2019-04-07):
     // the full weeks u-blox sends need no unfolding.
-    for (week, t) in [(1024, ts(1999, 8, 22, 0, 0, 0)), (2048, ts(2019, 4, 7, 0, 0, 0))] {
+    for (week, t) in [
+        (1024, ts(1999, 8, 22, 0, 0, 0)),
+        (2048, ts(2019, 4, 7, 0, 0, 0)),
+    ] {
         let tp = TimTp {
             week,
             flags: 0x03,
@@ -321,12 +334,18 @@ fn ports_modes_and_options() {
     let c = Clock::<UbxDriver>::start(config(0, &[])).unwrap();
     let port = &c.ports().list[0];
     assert_eq!(port.kind.path().unwrap().to_str(), Some("/dev/gps0"));
-    assert_eq!(port.kind.serial_config(), Some(&SerialConfig::raw_8n1(9600)));
+    assert_eq!(
+        port.kind.serial_config(),
+        Some(&SerialConfig::raw_8n1(9600))
+    );
     assert_eq!(c.ports().pps, None);
     assert_eq!(c.state().leap, Leap::NotInSync);
     let c = Clock::<UbxDriver>::start(config(0x51, &[])).unwrap();
     let port = &c.ports().list[0];
-    assert_eq!(port.kind.serial_config(), Some(&SerialConfig::raw_8n1(115_200)));
+    assert_eq!(
+        port.kind.serial_config(),
+        Some(&SerialConfig::raw_8n1(115_200))
+    );
     assert_eq!(c.driver().config_method(), ConfigMethod::CfgMsg);
     // PPS: flag1, or a ppspath.
     let mut cfg = config(2, &[]);
@@ -334,11 +353,17 @@ fn ports_modes_and_options() {
     let c = Clock::<UbxDriver>::start(cfg).unwrap();
     let pps = c.ports().pps.clone().unwrap();
     assert_eq!(pps.path.unwrap().to_str(), Some("/dev/gpspps0"));
-    assert_eq!((pps.edge, pps.fallback_port), (PpsEdgeKind::Clear, Some(PortId::MAIN)));
+    assert_eq!(
+        (pps.edge, pps.fallback_port),
+        (PpsEdgeKind::Clear, Some(PortId::MAIN))
+    );
     let mut cfg = config(0, &["listen-only"]);
     cfg.pps_device = Some("/dev/pps3".into());
     let c = Clock::<UbxDriver>::start(cfg).unwrap();
-    assert_eq!(c.ports().pps.clone().unwrap().path.unwrap().to_str(), Some("/dev/pps3"));
+    assert_eq!(
+        c.ports().pps.clone().unwrap().path.unwrap().to_str(),
+        Some("/dev/pps3")
+    );
     assert_eq!(c.driver().config_method(), ConfigMethod::None);
     assert!(matches!(
         Clock::<UbxDriver>::start(config(4, &[])),
@@ -354,7 +379,10 @@ fn mon_ver(protver: Option<&str>) -> Vec<u8> {
     Message::MonVer(MonVer {
         sw: "ROM CORE 3.01 (107888)".into(),
         hw: "00080000".into(),
-        extensions: protver.map(|p| format!("PROTVER={p}")).into_iter().collect(),
+        extensions: protver
+            .map(|p| format!("PROTVER={p}"))
+            .into_iter()
+            .collect(),
     })
     .encode()
 }
@@ -438,15 +466,14 @@ fn time2_and_chunking() {
     let mut cfg = config(0, &["listen-only"]);
     cfg.fudge.time2 = Some(0.025);
     let s0 = ts(2026, 3, 1, 12, 0, 0).secs();
-    let data: Vec<u8> = (0..4).flat_map(|k| second(s0 + k, true, Some((0, 0)))).collect();
-    let (mut c, out) = check_chunking::<UbxDriver, _>(
-        &cfg,
-        &data,
-        Timestamp::from_secs(s0) + 0.1,
-        0..20,
-        |c| c.driver().tally(),
-    )
-    .unwrap();
+    let data: Vec<u8> = (0..4)
+        .flat_map(|k| second(s0 + k, true, Some((0, 0))))
+        .collect();
+    let (mut c, out) =
+        check_chunking::<UbxDriver, _>(&cfg, &data, Timestamp::from_secs(s0) + 0.1, 0..20, |c| {
+            c.driver().tally()
+        })
+        .unwrap();
     // One read holding four seconds: each TIM-TP names its own second,
     // all with that read's receive time, moved back by time2.
     let got = out.samples;
@@ -488,7 +515,11 @@ fn bad_checksums_and_truncated_messages_are_counted_never_sampled() {
 fn invalid_time_is_not_in_sync() {
     let mut c = Clock::<UbxDriver>::start(config(0, &["listen-only"])).unwrap();
     let s0 = ts(2026, 3, 1, 12, 0, 0).secs();
-    c.receive(PortId::MAIN, &second(s0, false, None), Timestamp::from_secs(s0));
+    c.receive(
+        PortId::MAIN,
+        &second(s0, false, None),
+        Timestamp::from_secs(s0),
+    );
     let a = actions(&mut c);
     assert!(samples(&a).is_empty());
     assert!(a.contains(&Action::Event(ClockEvent::Prop)));
@@ -499,7 +530,11 @@ fn invalid_time_is_not_in_sync() {
     tp.truncate(24);
     c.receive(PortId::MAIN, &tp, Timestamp::from_secs(s0 + 1));
     assert!(samples(&actions(&mut c)).is_empty());
-    c.receive(PortId::MAIN, &second(s0 + 2, true, None), Timestamp::from_secs(s0 + 2));
+    c.receive(
+        PortId::MAIN,
+        &second(s0 + 2, true, None),
+        Timestamp::from_secs(s0 + 2),
+    );
     assert_eq!(samples(&actions(&mut c)).len(), 1);
     assert_eq!(c.state().leap, Leap::NoWarning);
 }
@@ -507,14 +542,35 @@ fn invalid_time_is_not_in_sync() {
 #[test]
 fn leap_second_announced_in_its_month_only() {
     let end_june = ts(2027, 7, 1, 0, 0, 0);
-    assert_eq!(leap_at(Some((end_june, Leap::AddSecond)), ts(2027, 6, 1, 0, 0, 0)), Leap::AddSecond);
-    assert_eq!(leap_at(Some((end_june, Leap::AddSecond)), end_june + -1.0), Leap::AddSecond);
-    assert_eq!(leap_at(Some((end_june, Leap::AddSecond)), ts(2027, 5, 31, 23, 59, 59)), Leap::NoWarning);
-    assert_eq!(leap_at(Some((end_june, Leap::DelSecond)), ts(2027, 6, 30, 0, 0, 0)), Leap::DelSecond);
-    assert_eq!(leap_at(Some((end_june, Leap::AddSecond)), end_june), Leap::NoWarning);
+    assert_eq!(
+        leap_at(Some((end_june, Leap::AddSecond)), ts(2027, 6, 1, 0, 0, 0)),
+        Leap::AddSecond
+    );
+    assert_eq!(
+        leap_at(Some((end_june, Leap::AddSecond)), end_june + -1.0),
+        Leap::AddSecond
+    );
+    assert_eq!(
+        leap_at(
+            Some((end_june, Leap::AddSecond)),
+            ts(2027, 5, 31, 23, 59, 59)
+        ),
+        Leap::NoWarning
+    );
+    assert_eq!(
+        leap_at(Some((end_june, Leap::DelSecond)), ts(2027, 6, 30, 0, 0, 0)),
+        Leap::DelSecond
+    );
+    assert_eq!(
+        leap_at(Some((end_june, Leap::AddSecond)), end_june),
+        Leap::NoWarning
+    );
     // Not at a month's end: never announced.
     let mid = ts(2027, 6, 15, 0, 0, 0);
-    assert_eq!(leap_at(Some((mid, Leap::AddSecond)), ts(2027, 6, 1, 0, 0, 0)), Leap::NoWarning);
+    assert_eq!(
+        leap_at(Some((mid, Leap::AddSecond)), ts(2027, 6, 1, 0, 0, 0)),
+        Leap::NoWarning
+    );
     // Through the driver: NAV-TIMELS with the seconds to the event.
     let mut c = Clock::<UbxDriver>::start(config(0, &["listen-only"])).unwrap();
     for (now, want) in [
@@ -526,7 +582,11 @@ fn leap_second_announced_in_its_month_only() {
         // Two seconds: the pairing of NAV-TIMELS takes effect at the next.
         for k in 0..2 {
             let s = now.secs() + k;
-            c.receive(PortId::MAIN, &second(s, true, Some((1, to - k as i32))), Timestamp::from_secs(s));
+            c.receive(
+                PortId::MAIN,
+                &second(s, true, Some((1, to - k as i32))),
+                Timestamp::from_secs(s),
+            );
         }
         let got = samples(&actions(&mut c));
         assert_eq!(got.last().unwrap().leap, want, "{now}");
