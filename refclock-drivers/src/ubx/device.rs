@@ -118,7 +118,7 @@ impl UbxDevice {
             LeapWarning::Delete => (-1, 0),
         };
         let to_event = if ls_change != 0 {
-            crate::ubx::driver::next_month(epoch.named).secs() - epoch.named.secs()
+            super::rules::next_month(epoch.named).secs() - epoch.named.secs()
         } else {
             to_event
         };

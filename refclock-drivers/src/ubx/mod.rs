@@ -3,7 +3,8 @@
 //! 47, `UBX`, readable name `ubx`. ntpd has no such driver (its types end
 //! at 46); NTPsec and chrony take u-blox time through gpsd or NMEA.
 //!
-//! * [`codec`]: the messages read and written, both ways, no I/O.
+//! * [`codec`]: the messages read and written, both ways, no I/O (the
+//!   TIM and NAV layouts in `tim.rs` and `nav.rs`).
 //! * [`UbxDriver`]: the driver.
 //! * `device` (feature `sim`): the simulated receiver.
 //!
@@ -141,6 +142,9 @@ pub mod device;
 mod driver;
 #[cfg(feature = "testkit")]
 pub mod fuzz;
+mod nav;
+mod rules;
+mod tim;
 
 pub use driver::{
     baud_rate, leap_at, ConfigMethod, Source, Tally, UbxDriver, INFO, MODE_AUTO,
