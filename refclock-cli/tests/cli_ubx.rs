@@ -100,19 +100,19 @@ fn tim_tps(truth: &[TruthRecord]) -> Vec<&TruthRecord> {
     truth.iter().filter(|t| t.kind == "TIM-TP").collect()
 }
 
-/// Every sample comes from an intact, valid TIM-TP written at most
-/// MAX_LAG before it, with offset = named − receive time exactly and
+/// Every sample comes from an intact, valid TIM-TP: the last one written
+/// before it, at most MAX_LAG before, with offset = named − receive time exactly and
 /// named − first byte's write time within the lag; none twice.
 fn check_against_truth<'a>(run: &Run, truth: &'a [TruthRecord]) -> Vec<&'a TruthRecord> {
     let mut sources: Vec<&TruthRecord> = Vec::new();
     let mut lags = Vec::new();
     for s in &run.samples {
+        // The last TIM-TP written before the sample's read.
         let t = tim_tps(truth)
             .into_iter()
-            .find(|t| {
-                t.first
-                    .is_some_and(|f| (-2e-6..MAX_LAG).contains(&(s.time - f.as_secs_f64())))
-            })
+            .filter(|t| t.first.is_some_and(|f| f.as_secs_f64() <= s.time + 2e-6))
+            .max_by(|a, b| a.first.cmp(&b.first))
+            .filter(|t| s.time - t.first.unwrap().as_secs_f64() < MAX_LAG)
             .unwrap_or_else(|| panic!("sample {s:?} has no TIM-TP\n{}", story(truth)));
         assert!(t.ok(), "sample {s:?} from a spoilt or invalid record {t}");
         let named = t.named.unwrap().as_secs_f64();
