@@ -29,9 +29,13 @@
 //! * `time1`: added to pulse samples (the pulse's delay, e.g. cable);
 //!   `time2`: subtracted from the receive time of serial samples (the
 //!   message's latency after the second, as NMEA's `time2`).
-//! * Nothing is required: a receiver in its factory configuration gives
-//!   NAV-PVT (protocol 15+) or NAV-TIMEGPS and NAV-SOL, and is used as it
-//!   is when the configuration fails or is not sent.
+//! * Nothing else is required. A factory-configured receiver sends NMEA
+//!   only, with UBX output allowed on its ports (M8, F9): the
+//!   configuration switches the UBX time messages on. Listening only,
+//!   the receiver must already send one of the time messages below, as
+//!   one that gpsd or u-center configured does (gpsd's choice, NAV-PVT,
+//!   or NAV-TIMEGPS with NAV-SOL on older ones, is what most of gpsd's
+//!   captures carry; NAV-SOL itself is not read).
 //!
 //! ## Configuration
 //!
