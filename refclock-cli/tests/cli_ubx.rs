@@ -261,3 +261,45 @@ fn a_leap_second_is_announced_before_it() {
         story(&truth)
     );
 }
+
+/// `--simulate` under the simulator's scenarios, in parallel: the program
+/// ends cleanly with samples; a receiver with the week roll-over bug
+/// (`rollover`: dates 1024 weeks early) is unfolded to the right time;
+/// the others read as late as the scenario makes them (`year` stays far
+/// off: a date in 2100 is no roll-over).
+#[test]
+fn scenarios_under_simulate() {
+    let scenarios = ["rollover", "jitter", "garbage", "drop:3", "year:year=2100"];
+    let runs: Vec<_> = scenarios
+        .iter()
+        .map(|&s| {
+            thread::spawn(move || {
+                let arg = format!("--simulate={s}");
+                let mut args = vec!["-d"];
+                args.extend_from_slice(priority_args());
+                args.extend([arg.as_str(), "127.127.47.0"]);
+                let mut child = spawn(&args);
+                let lines = lines_of(&mut child);
+                thread::sleep(Duration::from_secs(7));
+                let (code, err) = terminate(&mut child, 15);
+                thread::sleep(Duration::from_millis(100));
+                let samples: Vec<Sample> =
+                    lines.try_iter().filter_map(|l| parse_sample(&l)).collect();
+                (s, code, err, samples)
+            })
+        })
+        .collect();
+    for r in runs {
+        let (s, code, err, samples) = r.join().unwrap();
+        assert_eq!(code, Some(0), "{s}: {err}");
+        assert!(!err.contains("panicked"), "{s}: {err}");
+        assert!(samples.len() >= 2, "{s}: {samples:?}\n{err}");
+        for x in &samples {
+            if s.starts_with("year") {
+                assert!(x.offset.abs() > 1e8, "{s}: {x:?}");
+            } else {
+                assert!((-MAX_LAG..0.0).contains(&x.offset), "{s}: {x:?}");
+            }
+        }
+    }
+}

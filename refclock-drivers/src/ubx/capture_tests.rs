@@ -200,7 +200,8 @@ fn the_driver_replays_the_captures() {
         ("ublox-lea-m8f.log", 28),
     ] {
         let Some(cap) = capture(name) else { return };
-        let (samples, tally) = replay(cap.body());
+        let t0 = Timestamp::from_secs(*cap.tpv_times().first().unwrap());
+        let (samples, tally) = replay(cap.body(), t0);
         eprintln!("{name}: {} samples, {tally:?}", samples.len());
         assert_eq!(samples.len(), want, "{name}: {tally:?}");
         assert_eq!(tally.bad_checksum + tally.bad_length + tally.overflow, 0);
@@ -218,17 +219,18 @@ fn the_driver_replays_the_captures() {
 }
 
 /// Feeds a capture to a listen-only driver, 64 bytes a read, the
-/// receive time advancing 1 ms a byte from 2000-01-01 (a system clock
-/// far off: offsets are what they are, the count is checked).
-pub(super) fn replay(body: &[u8]) -> (Vec<refclock_core::Sample>, super::Tally) {
+/// receive time advancing 1 ms a byte from `t0` (the capture's first
+/// second), with a base date of 2000 (the captures are older than the
+/// default one).
+pub(super) fn replay(body: &[u8], t0: Timestamp) -> (Vec<refclock_core::Sample>, super::Tally) {
     let mut clock = Clock::<UbxDriver>::start(DriverConfig {
         options: vec![("listen-only".into(), None)],
+        basedate: refclock_core::calendar::Basedate::from_ymd(2000, 1, 1).unwrap(),
         ..DriverConfig::default()
     })
     .unwrap();
     clock.port_event(PortId::MAIN, PortEvent::Opened);
     let mut samples = Vec::new();
-    let t0 = Timestamp::from_secs(946_684_800);
     for (i, chunk) in body.chunks(64).enumerate() {
         clock.receive(PortId::MAIN, chunk, t0 + (i as f64 * 0.064));
         while let Some(a) = clock.next_action() {

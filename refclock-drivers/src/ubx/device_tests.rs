@@ -183,3 +183,26 @@ fn the_driver_reads_the_device() {
         }
     }
 }
+
+/// A receiver with the week roll-over bug (dates 1024 weeks early, the
+/// simulator's `rollover` scenario): its times are put back into the
+/// window of the base date and the receive time.
+#[test]
+fn a_rolled_over_receiver_is_unfolded() {
+    let mut dev = device::new(&DeviceSetup::default()).unwrap();
+    let mut c = Clock::<UbxDriver>::start(config(0, &["listen-only"])).unwrap();
+    let era = 1024 * 7 * 86_400;
+    for k in 0..3 {
+        let real = ts(2027, 2, 1, 0, 0, 0) + k;
+        let e = Epoch::at(real - era);
+        let bytes: Vec<u8> = second(dev.as_mut(), &e)
+            .into_iter()
+            .flat_map(|m| m.bytes)
+            .collect();
+        let rec = Timestamp::from_secs(real) + 0.02;
+        c.receive(PortId::MAIN, &bytes, rec);
+        let got = samples(&actions(&mut c));
+        assert_eq!(got.len(), 1);
+        assert!((got[0].offset + 0.02).abs() < 1e-9, "{:?}", got[0]);
+    }
+}

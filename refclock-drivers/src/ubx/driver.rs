@@ -1,6 +1,8 @@
 //! The u-blox driver's logic (see the module documentation for the rules).
 
+use refclock_core::calendar::Basedate;
 use refclock_core::framing::{FrameStatus, Framer, UbxFramer, UbxMessage};
+use refclock_core::gps::EraWindow;
 use refclock_core::port::{PortEvent, PpsEdge, PpsRequest, SerialConfig};
 use refclock_core::{
     ClockEvent, ClockFlags, Context, Driver, DriverConfig, DriverInfo, Leap, OptionInfo, PortId,
@@ -55,6 +57,7 @@ struct NextPulse {
 
 #[derive(Debug)]
 struct Unit {
+    basedate: Basedate,
     /// The method chosen by the mode and options.
     configured: ConfigMethod,
     /// The method under way.
@@ -112,6 +115,13 @@ impl UbxDriver {
 }
 
 impl Unit {
+    /// `t` moved by whole eras of 1024 GPS weeks into the window of the
+    /// base date and the receive time (a receiver whose firmware's week
+    /// reference is past states dates 1024 weeks early).
+    fn unfold(&self, t: Timestamp, rectime: Timestamp) -> Timestamp {
+        EraWindow::new(&self.basedate, rectime).fix(t)
+    }
+
     fn message(&mut self, ctx: &mut Context<'_>, m: &UbxMessage<'_>, rectime: Timestamp) {
         let msg = match Message::from_frame(m) {
             Ok(msg) => msg,
@@ -205,7 +215,8 @@ impl Unit {
         let nav_bad = self
             .nav_valid
             .is_some_and(|(t, ok)| !ok && recent(Some(t), rectime, RECENT));
-        let Some(pulse) = tp.pulse_utc(self.gps_utc).filter(|_| !nav_bad) else {
+        let pulse = tp.pulse_utc(self.gps_utc).map(|t| self.unfold(t, rectime));
+        let Some(pulse) = pulse.filter(|_| !nav_bad) else {
             self.tally.invalid += 1;
             return;
         };
@@ -230,6 +241,7 @@ impl Unit {
         text: &str,
     ) {
         ctx.clock.save_timecode(text.as_bytes());
+        let utc = utc.map(|t| self.unfold(t, rectime));
         self.nav_valid = Some((rectime, utc.is_some()));
         let Some(utc) = utc else {
             self.tally.invalid += 1;
@@ -408,6 +420,7 @@ impl Driver for UbxDriver {
         let driver = UbxDriver {
             framer: UbxFramer::new(),
             unit: Unit {
+                basedate: config.basedate,
                 configured: method,
                 config: method,
                 pps,

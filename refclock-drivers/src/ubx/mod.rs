@@ -129,9 +129,17 @@
 //!
 //! A bad checksum, a header claiming more than 1024 bytes, a known
 //! message shorter than its layout or with a field out of range: counted
-//! ([`Tally`]), reported as bad format, never a sample. Weeks are the
-//! receivers' full 16-bit weeks: no era folding (u-blox firmware places
-//! the broadcast 10-bit week itself).
+//! ([`Tally`]), reported as bad format, never a sample.
+//!
+//! ## Week roll-over
+//!
+//! u-blox receivers state full 16-bit weeks, placing the broadcast 10-bit
+//! week after a reference week in their firmware; once that reference is
+//! more than 1024 weeks old (an old receiver, years on) they state dates
+//! 1024 weeks early. Every time is therefore moved by whole eras of 1024
+//! weeks into the window of the base date and the receive time
+//! ([`EraWindow`](refclock_core::gps::EraWindow), as the other GPS
+//! drivers do): a right date is left alone, a rolled-over one put back.
 //!
 //! ## Deliberate differences
 //!

@@ -17,8 +17,8 @@ use refclock_core::{Action, Clock, ClockFlags, DriverConfig, Fudge, PortEvent, P
 use super::codec::{Message, NavTimeUtc, TimTp};
 use super::UbxDriver;
 
-/// 2026-03-10 00:00:00 UTC.
-const BASE: i64 = 1_773_100_800;
+/// 2027-03-10 00:00:00 UTC (after the default base date).
+const BASE: i64 = 1_804_636_800;
 /// Sawtooth amplitude, ps.
 const AMP_PS: i64 = 20_000;
 

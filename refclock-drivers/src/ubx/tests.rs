@@ -447,7 +447,7 @@ fn configuration_by_mon_ver() {
 #[test]
 fn one_serial_sample_a_second_from_tim_tp() {
     let mut c = Clock::<UbxDriver>::start(config(0, &["listen-only"])).unwrap();
-    let s0 = ts(2026, 3, 1, 12, 0, 0).secs();
+    let s0 = ts(2027, 3, 1, 12, 0, 0).secs();
     for k in 0..5 {
         let rec = Timestamp::from_secs(s0 + k) + 0.040;
         c.receive(PortId::MAIN, &second(s0 + k, true, None), rec);
@@ -465,7 +465,7 @@ fn one_serial_sample_a_second_from_tim_tp() {
 fn time2_and_chunking() {
     let mut cfg = config(0, &["listen-only"]);
     cfg.fudge.time2 = Some(0.025);
-    let s0 = ts(2026, 3, 1, 12, 0, 0).secs();
+    let s0 = ts(2027, 3, 1, 12, 0, 0).secs();
     let data: Vec<u8> = (0..4)
         .flat_map(|k| second(s0 + k, true, Some((0, 0))))
         .collect();
@@ -486,7 +486,7 @@ fn time2_and_chunking() {
 #[test]
 fn bad_checksums_and_truncated_messages_are_counted_never_sampled() {
     let mut c = Clock::<UbxDriver>::start(config(0, &["listen-only"])).unwrap();
-    let s0 = ts(2026, 3, 1, 12, 0, 0).secs();
+    let s0 = ts(2027, 3, 1, 12, 0, 0).secs();
     let mut bad = second(s0, true, None);
     bad[10] ^= 0x10; // TIM-TP's payload
     let n = bad.len();
@@ -514,7 +514,7 @@ fn bad_checksums_and_truncated_messages_are_counted_never_sampled() {
 #[test]
 fn invalid_time_is_not_in_sync() {
     let mut c = Clock::<UbxDriver>::start(config(0, &["listen-only"])).unwrap();
-    let s0 = ts(2026, 3, 1, 12, 0, 0).secs();
+    let s0 = ts(2027, 3, 1, 12, 0, 0).secs();
     c.receive(
         PortId::MAIN,
         &second(s0, false, None),
