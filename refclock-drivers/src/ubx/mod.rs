@@ -44,7 +44,10 @@
 //! RAM layer only, nothing saved) for the same messages'
 //! `CFG-MSGOUT-UBX_*` keys, one message for UART1 and one for USB (a
 //! receiver refuses a whole CFG-VALSET with a key it lacks). ACK-ACK and
-//! ACK-NAK are counted; a NAK is logged (an ANTARIS 4 has no NAV-TIMELS).
+//! ACK-NAK are counted; a NAK is logged (an ANTARIS 4 has no NAV-TIMELS;
+//! whether it takes the three-byte CFG-MSG at all could not be checked
+//! here: if it refuses, configure it with u-center and use
+//! `option listen-only`).
 //!
 //! ## Time
 //!
