@@ -70,6 +70,9 @@ pub struct JupiterDevice {
     last_epoch: Option<Epoch>,
     /// Its wall second, once the timeline told (see [`DeviceModel::input`]).
     wall: Option<i64>,
+    /// Wall seconds around the last input and their epochs, to find the
+    /// wall second of the next [`DeviceModel::second`] by its epoch.
+    candidates: Vec<(i64, Epoch)>,
 }
 
 /// Builds the model: option `restart=N` (seconds between restarts).
@@ -199,6 +202,7 @@ impl JupiterDevice {
             input: ZodiacFramer::new(),
             last_epoch: None,
             wall: None,
+            candidates: Vec::new(),
         }
     }
 
@@ -281,7 +285,12 @@ impl DeviceModel for JupiterDevice {
                     .with_checksum(),
             );
         }
-        self.wall = self.wall.map(|w| w + 1);
+        let found = self.candidates.iter().find(|(_, e)| e == epoch);
+        self.wall = match found {
+            Some(&(w, _)) => Some(w),
+            None => self.wall.map(|w| w + 1),
+        };
+        self.candidates.clear();
         self.last_epoch = Some(*epoch);
         if self.logging.contains(&codec::ID_TIME_MARK) {
             // Sent 400 ms before the second it names; while the wall
@@ -308,13 +317,15 @@ impl DeviceModel for JupiterDevice {
         out: &mut Vec<Message>,
     ) {
         // Which wall second the last `second` was for: the one whose
-        // epoch it was handed (seconds come in order, one call each).
+        // epoch it was handed (seconds come in order, one call each);
+        // and for the next call, the epochs of the wall seconds around.
+        let s = now.secs();
         if let Some(last) = self.last_epoch {
-            let s = now.secs();
             if let Some(w) = (s - 2..=s + 1).find(|&w| timeline.epoch(w) == last) {
                 self.wall = Some(w);
             }
         }
+        self.candidates = (s - 1..=s + 2).map(|w| (w, timeline.epoch(w))).collect();
         let mut frames = Vec::new();
         self.input.feed(data, now, |f| {
             if f.status == FrameStatus::Complete {

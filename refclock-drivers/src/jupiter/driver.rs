@@ -81,6 +81,8 @@ struct Unit {
     gps_utc: Option<i16>,
     /// Bytes the framer had skipped, to report new ones.
     skipped: u64,
+    /// Bytes of the last frame that are searched again (it was bad).
+    excused: u64,
 }
 
 impl JupiterDriver {
@@ -331,6 +333,7 @@ impl Driver for JupiterDriver {
                 last_pulse: None,
                 gps_utc: None,
                 skipped: 0,
+                excused: 0,
             },
         };
         Ok((driver, Ports::one(port).with_pps(pps)))
@@ -338,17 +341,28 @@ impl Driver for JupiterDriver {
 
     fn receive(&mut self, ctx: &mut Context<'_>, _port: PortId, data: &[u8], rectime: Timestamp) {
         let JupiterDriver { framer, unit } = self;
-        framer.feed(data, rectime, |f| {
-            unit.message(ctx, f.data, f.status, f.first, f.last)
-        });
-        let skipped = framer.skipped();
-        if skipped > unit.skipped {
-            // A bad header checksum, a cut message, noise: ntpd resyncs
-            // and says "syncing"; here it is also counted.
-            ctx.clockstats(format!("syncing ({} bytes skipped)", skipped - unit.skipped));
-            ctx.report(ClockEvent::BadReply);
+        let mut input = data;
+        loop {
+            let (bytes, status, first, last) = match framer.next_frame(&mut input, rectime) {
+                Some(f) => (f.data.to_vec(), f.status, f.first, f.last),
+                None => break,
+            };
+            // Bytes skipped before this message: noise, a bad header
+            // checksum, a cut message (ntpd: "syncing"). The rest of a
+            // message already reported as bad, searched again, is not
+            // counted again.
+            let skipped = framer.skipped();
+            if skipped > unit.skipped + unit.excused {
+                ctx.clockstats(format!("syncing ({} bytes skipped)", skipped - unit.skipped));
+                ctx.report(ClockEvent::BadReply);
+            }
+            unit.skipped = skipped;
+            unit.excused = match status {
+                FrameStatus::Complete => 0,
+                _ => bytes.len() as u64 - 1,
+            };
+            unit.message(ctx, &bytes, status, first, last);
         }
-        unit.skipped = skipped;
     }
 
     fn pps(&mut self, ctx: &mut Context<'_>, edge: PpsEdge) {
@@ -400,6 +414,7 @@ impl Driver for JupiterDriver {
             PortEvent::Closed(_) => {
                 self.framer.reset();
                 self.unit.skipped = self.framer.skipped();
+                self.unit.excused = 0;
             }
             _ => {}
         }

@@ -147,6 +147,8 @@ pub mod fuzz;
 
 pub use driver::{JupiterDriver, INFO, PRECISION};
 
+#[cfg(all(test, feature = "sim"))]
+mod device_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
