@@ -229,6 +229,9 @@ fn the_driver_reads_it_serial_only_and_with_pulses() {
             }
         }
         assert_eq!(dev.platform(), Some(codec::PLATFORM_LOW));
+        // Its acknowledgements are not bad replies.
+        assert_eq!(c.state().counters.badformat, 0);
+        assert!(a.iter().any(|x| x == &Action::ClockStats("ack 1011".into())));
     }
 }
 

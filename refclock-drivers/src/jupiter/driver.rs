@@ -5,7 +5,7 @@
 
 use refclock_core::calendar::{Basedate, CivilTime};
 use refclock_core::driver::OptionInfo;
-use refclock_core::framing::{FrameStatus, Framer, ZodiacFramer};
+use refclock_core::framing::{FrameStatus, Framer, ZodiacFramer, ZodiacMessage};
 use refclock_core::gps::{EraWindow, GpsTime};
 use refclock_core::port::{PortEvent, PortSpec, PpsEdge, PpsEdgeKind, PpsRequest, SerialConfig};
 use refclock_core::{
@@ -179,6 +179,16 @@ impl Unit {
             ctx.clockstats("message too long");
             ctx.report(ClockEvent::BadReply);
             return;
+        }
+        if let Some(m) = ZodiacMessage::new(data) {
+            let bits = (m.flags() >> 8) as u8;
+            if m.data_words() == 0 && bits & (codec::flags::ACK | codec::flags::NAK) != 0 {
+                // The receiver acknowledging a request of ours (ntpd
+                // takes it for a message of that id, too short).
+                let what = if bits & codec::flags::NAK != 0 { "nak" } else { "ack" };
+                ctx.clockstats(format!("{what} {}", m.id()));
+                return;
+            }
         }
         let decoded = match codec::decode(data) {
             Ok(d) => d,

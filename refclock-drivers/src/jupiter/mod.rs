@@ -103,6 +103,12 @@
 //!
 //! ## Deliberate differences from 4.2.8p18
 //!
+//! * The receiver's acknowledgements (a message with no data and the
+//!   ACK or NAK flag, answering the REQUEST flag ntpd's own messages
+//!   carry) are logged (`ack 1011`) and not counted. ntpd takes the
+//!   acknowledgement of its 1011, 1108 and 1000 requests for a message of
+//!   that id of the wrong length (`id: len 0 != 108`) and reports
+//!   `CEVNT_BADREPLY` each time it configures the receiver.
 //! * A bad header or data checksum loses that message only; ntpd empties
 //!   its whole input buffer (all messages after it in the same reads).
 //!   Such errors, and bytes skipped to resynchronise, are reported
