@@ -232,10 +232,51 @@ impl Checker<JupiterDriver> for JupiterChecks {
     }
 }
 
+/// A script for `jupiter_driver` that reaches the samples: from
+/// 2024-01-01 00:00:00, each second a 1000 at the second, the 1108 naming
+/// the next at 0.6 s and that second's pulse 100 µs late; a poll at the
+/// end. (The generic seeds have no pulse after a 1108 and give none.)
+pub fn pulse_script() -> Vec<u8> {
+    use crate::testkit::script::encode;
+    use crate::testkit::{Header, Op};
+    let t0 = 1_704_067_200i64;
+    let ex = <JupiterDriver as FuzzCodec>::examples();
+    let mut ops = Vec::new();
+    for k in 0..5 {
+        ops.push(Op::Data(ex[2 * k].clone()));
+        ops.push(Op::AdvanceMs(600));
+        ops.push(Op::Data(ex[2 * k + 1].clone()));
+        ops.push(Op::AdvanceMs(400));
+        ops.push(Op::Pps {
+            offset: 1,
+            clear: false,
+        });
+    }
+    ops.push(Op::Poll);
+    encode(&Header::at(t0, 18_262), &ops)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testkit::run_script;
+
+    /// The committed `fuzz/corpus/jupiter_driver/pulses-2024` is
+    /// [`pulse_script`] (`JUPITER_WRITE_CORPUS=1` writes it) and gives a
+    /// sample per pulse.
+    #[test]
+    fn the_pulse_script_gives_samples() {
+        let script = pulse_script();
+        assert_eq!(run_script::<JupiterDriver>(&script), 5);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fuzz/corpus/jupiter_driver/pulses-2024");
+        if std::env::var_os("JUPITER_WRITE_CORPUS").is_some() {
+            std::fs::write(&path, &script).unwrap();
+        }
+        if let Ok(committed) = std::fs::read(&path) {
+            assert_eq!(committed, script, "{}: stale", path.display());
+        }
+    }
 
     #[test]
     fn the_examples_decode_and_round_trip() {
