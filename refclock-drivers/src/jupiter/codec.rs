@@ -143,7 +143,7 @@ impl TimeMark {
 
 /// Message 1000, geodetic position status: the fields the driver and its
 /// simulated receiver use, and the rest kept as words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Position {
     /// Words 0-1: 10 ms tick count.
     pub set_time: u32,
@@ -172,26 +172,6 @@ pub struct Position {
     pub utc_nanos: u32,
     /// Words 21-48: position, velocity, errors, clock (not used).
     pub rest: [u16; 28],
-}
-
-impl Default for Position {
-    fn default() -> Self {
-        Position {
-            set_time: 0,
-            sequence: 0,
-            meas_sequence: 0,
-            nav_validity: 0,
-            nav_type: 0,
-            measurements: 0,
-            polar: 0,
-            week: 0,
-            week_secs: 0,
-            nanos: 0,
-            utc: [0; 6],
-            utc_nanos: 0,
-            rest: [0; 28],
-        }
-    }
 }
 
 /// Message 1011, receiver id: five ASCII fields of 20 bytes.

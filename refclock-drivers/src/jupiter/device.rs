@@ -12,7 +12,13 @@
 //! * the 1108 for the **next** second, 400 ms before it (at 0.6 s), as
 //!   the Navman designer's guide says the receiver sends it: UTC seconds
 //!   of week, GPS − UTC, flags valid (cleared in an invalid second) and
-//!   UTC.
+//!   UTC. To time it the model needs the wall second it is in, which
+//!   [`DeviceModel::second`] does not say: it learns it from the
+//!   timeline [`DeviceModel::input`] is handed (the epochs around the
+//!   time the driver wrote, matched against the epochs it was given) and
+//!   counts on from there, one call a wall second. Until the driver has
+//!   written something it sends no 1108 (the Jupiter driver writes its
+//!   configuration as soon as the port opens).
 //!
 //! Of what the driver writes it answers: a one-shot query of 1011 with
 //! the receiver id, and every message asking for an acknowledgement with

@@ -4,8 +4,7 @@ use refclock_core::calendar::CivilTime;
 use refclock_core::port::{PpsEdge, PpsEdgeKind};
 use refclock_core::sim::{DeviceModel, DeviceSetup, Due, Epoch, LeapWarning, Message, Timeline};
 use refclock_core::{
-    Action, Clock, ClockFlags, DriverConfig, Fudge, PortEvent, PortId, Refclock, Sample,
-    Timestamp,
+    Action, Clock, ClockFlags, DriverConfig, Fudge, PortEvent, PortId, Refclock, Sample, Timestamp,
 };
 
 use super::codec::{self, Decoded};
@@ -118,7 +117,10 @@ fn it_powers_up_announcing_itself_and_answers_the_configuration() {
     input(dev.as_mut(), &codec::cancel_all(), t + 1.7, 0);
     assert!(second(dev.as_mut(), &Epoch::at(t.secs() + 2)).is_empty());
     input(dev.as_mut(), &codec::log_request(1108, 1), t + 2.7, 0);
-    assert_eq!(ids(&second(dev.as_mut(), &Epoch::at(t.secs() + 3))), ["1108"]);
+    assert_eq!(
+        ids(&second(dev.as_mut(), &Epoch::at(t.secs() + 3))),
+        ["1108"]
+    );
 }
 
 #[test]
@@ -152,7 +154,10 @@ fn the_next_epoch_across_leap_seconds_and_weeks() {
     assert_eq!((l.named, l.gps_utc), (ts(2017, 1, 1, 0, 0, 0), 17));
     let m = next_epoch(&l);
     assert_eq!(m.time, CivilTime::new(2017, 1, 1, 0, 0, 0));
-    assert_eq!((m.named, m.gps_utc, m.leap), (l.named, 18, LeapWarning::None));
+    assert_eq!(
+        (m.named, m.gps_utc, m.leap),
+        (l.named, 18, LeapWarning::None)
+    );
     // Not at the end of the month: no leap second.
     let mid = Epoch {
         leap: LeapWarning::Insert,
@@ -231,7 +236,9 @@ fn the_driver_reads_it_serial_only_and_with_pulses() {
         assert_eq!(dev.platform(), Some(codec::PLATFORM_LOW));
         // Its acknowledgements are not bad replies.
         assert_eq!(c.state().counters.badformat, 0);
-        assert!(a.iter().any(|x| x == &Action::ClockStats("ack 1011".into())));
+        assert!(a
+            .iter()
+            .any(|x| x == &Action::ClockStats("ack 1011".into())));
     }
 }
 

@@ -185,7 +185,11 @@ impl Unit {
             if m.data_words() == 0 && bits & (codec::flags::ACK | codec::flags::NAK) != 0 {
                 // The receiver acknowledging a request of ours (ntpd
                 // takes it for a message of that id, too short).
-                let what = if bits & codec::flags::NAK != 0 { "nak" } else { "ack" };
+                let what = if bits & codec::flags::NAK != 0 {
+                    "nak"
+                } else {
+                    "ack"
+                };
                 ctx.clockstats(format!("{what} {}", m.id()));
                 return;
             }
@@ -225,7 +229,13 @@ impl Unit {
     }
 
     /// `jupiter_parse_t`: a 1108.
-    fn time_mark(&mut self, ctx: &mut Context<'_>, t: &TimeMark, first: Timestamp, last: Timestamp) {
+    fn time_mark(
+        &mut self,
+        ctx: &mut Context<'_>,
+        t: &TimeMark,
+        first: Timestamp,
+        last: Timestamp,
+    ) {
         if !t.valid() {
             ctx.report(ClockEvent::BadTime);
             ctx.clockstats("pulse: time mark not valid");
@@ -352,18 +362,18 @@ impl Driver for JupiterDriver {
     fn receive(&mut self, ctx: &mut Context<'_>, _port: PortId, data: &[u8], rectime: Timestamp) {
         let JupiterDriver { framer, unit } = self;
         let mut input = data;
-        loop {
-            let (bytes, status, first, last) = match framer.next_frame(&mut input, rectime) {
-                Some(f) => (f.data.to_vec(), f.status, f.first, f.last),
-                None => break,
-            };
+        while let Some(f) = framer.next_frame(&mut input, rectime) {
+            let (bytes, status, first, last) = (f.data.to_vec(), f.status, f.first, f.last);
             // Bytes skipped before this message: noise, a bad header
             // checksum, a cut message (ntpd: "syncing"). The rest of a
             // message already reported as bad, searched again, is not
             // counted again.
             let skipped = framer.skipped();
             if skipped > unit.skipped + unit.excused {
-                ctx.clockstats(format!("syncing ({} bytes skipped)", skipped - unit.skipped));
+                ctx.clockstats(format!(
+                    "syncing ({} bytes skipped)",
+                    skipped - unit.skipped
+                ));
                 ctx.report(ClockEvent::BadReply);
             }
             unit.skipped = skipped;

@@ -4,8 +4,8 @@
 
 use refclock_core::port::{PortKind, PpsEdge, PpsEdgeKind};
 use refclock_core::{
-    Action, Clock, ClockEvent, ClockFlags, DriverConfig, Fudge, Leap, PortEvent, PortId,
-    Refclock, Sample, StartError, Timestamp,
+    Action, Clock, ClockEvent, ClockFlags, DriverConfig, Fudge, Leap, PortEvent, PortId, Refclock,
+    Sample, StartError, Timestamp,
 };
 
 use super::codec::{self, Position, ReceiverId, TimeMark};
@@ -114,7 +114,10 @@ fn start_asks_for_the_port_and_its_pps() {
     assert_eq!(serial.baud, 9600);
     assert!(matches!(spec.kind, PortKind::Serial { .. }));
     let pps = ports.pps.as_ref().unwrap();
-    assert_eq!((pps.path.clone(), pps.fallback_port), (None, Some(PortId::MAIN)));
+    assert_eq!(
+        (pps.path.clone(), pps.fallback_port),
+        (None, Some(PortId::MAIN))
+    );
     assert_eq!(pps.edge, PpsEdgeKind::Assert);
     let c3 = Clock::<JupiterDriver>::start(config(ClockFlags::FLAG3, false, None)).unwrap();
     assert_eq!(c3.ports().pps.as_ref().unwrap().edge, PpsEdgeKind::Clear);
@@ -191,7 +194,11 @@ fn replay(c: &mut Clock<JupiterDriver>, pulses: bool) -> Option<(Vec<Action>, Ve
         let id = u16::from_le_bytes([m[2], m[3]]);
         if id == codec::ID_TIME_MARK {
             if pulses && !named.is_empty() {
-                c.pps(edge(second + 0.000_003, PpsEdgeKind::Assert, named.len() as u32));
+                c.pps(edge(
+                    second + 0.000_003,
+                    PpsEdgeKind::Assert,
+                    named.len() as u32,
+                ));
                 all.extend(c.take_actions());
             }
             c.timer(second + 0.5);
@@ -237,7 +244,9 @@ fn the_capture_without_pulses_gives_nothing_as_in_ntpd() {
         return;
     };
     assert!(samples(&a).is_empty());
-    assert!(stats(&a).iter().any(|l| l == "GPS 2005-06-13T20:42:33 (gweek/sweek 1327/160953)"));
+    assert!(stats(&a)
+        .iter()
+        .any(|l| l == "GPS 2005-06-13T20:42:33 (gweek/sweek 1327/160953)"));
     assert!(stats(&a).iter().any(|l| l == "unknown message id 1002"));
 }
 
@@ -269,14 +278,11 @@ fn reads_split_anywhere_give_the_same() {
     let data: Vec<u8> = messages.concat();
     let mut cfg = config(ClockFlags::empty(), true, Some(0.01));
     cfg.unit = 0;
-    let (c, out) = check_chunking::<JupiterDriver, _>(
-        &cfg,
-        &data,
-        ts(2005, 6, 13, 20, 42, 30),
-        1..20,
-        |c| c.driver().next_reference(),
-    )
-    .unwrap();
+    let (c, out) =
+        check_chunking::<JupiterDriver, _>(&cfg, &data, ts(2005, 6, 13, 20, 42, 30), 1..20, |c| {
+            c.driver().next_reference()
+        })
+        .unwrap();
     let _: &Outcome = &out;
     assert_eq!(c.state().counters.samples, 20);
 }
@@ -307,7 +313,8 @@ fn pulses_outside_the_window_or_without_a_pivot_give_nothing() {
     assert_eq!(s.len(), 1);
     assert!((reference(&s[0]) - (t + 4.0).as_secs_f64()).abs() < 1e-9);
     // flag3: the clear edge.
-    let mut c3 = Clock::<JupiterDriver>::start(config(ClockFlags::FLAG3, false, Some(0.002))).unwrap();
+    let mut c3 =
+        Clock::<JupiterDriver>::start(config(ClockFlags::FLAG3, false, Some(0.002))).unwrap();
     c3.port_event(PortId::MAIN, PortEvent::Opened);
     c3.receive(PortId::MAIN, &position(t), t + 0.7);
     c3.receive(PortId::MAIN, &mark(t + 2.0, VALID_UTC), t + 1.6);
@@ -322,8 +329,10 @@ fn pulses_outside_the_window_or_without_a_pivot_give_nothing() {
 fn invalid_marks_and_solutions_give_nothing() {
     let t = ts(2024, 3, 1, 12, 0, 0);
     let mut c = clock(true);
-    let mut bad = Position::default();
-    bad.nav_validity = 0x04;
+    let bad = Position {
+        nav_validity: 0x04,
+        ..Position::default()
+    };
     c.receive(PortId::MAIN, &codec::encode_position(&bad), t);
     c.receive(PortId::MAIN, &mark(t + 1.0, VALID_UTC), t + 0.6);
     let a = c.take_actions();
@@ -361,8 +370,14 @@ fn bad_checksums_and_cut_messages_are_counted_never_a_sample() {
     // cut one, which runs into the next and fails its data checksum; the
     // wrong length of that next one, found again after it.
     assert_eq!(c.state().counters.badformat, 4, "{:?}", stats(&a));
-    assert!(stats(&a).iter().any(|l| l == "message 1108: bad data checksum"));
-    assert!(stats(&a).iter().any(|l| l.starts_with("syncing (")), "{:?}", stats(&a));
+    assert!(stats(&a)
+        .iter()
+        .any(|l| l == "message 1108: bad data checksum"));
+    assert!(
+        stats(&a).iter().any(|l| l.starts_with("syncing (")),
+        "{:?}",
+        stats(&a)
+    );
 }
 
 #[test]
@@ -371,7 +386,11 @@ fn the_ticker_ages_samples_and_drops_the_pivot() {
     let mut c = clock(true);
     c.receive(PortId::MAIN, &position(t), t + 0.7);
     for k in 1..=3 {
-        c.receive(PortId::MAIN, &mark(t + k as f64, VALID_UTC), t + (k as f64 - 0.4));
+        c.receive(
+            PortId::MAIN,
+            &mark(t + k as f64, VALID_UTC),
+            t + (k as f64 - 0.4),
+        );
     }
     assert_eq!(c.state().pending().len(), 3);
     c.timer(t + 3.0);

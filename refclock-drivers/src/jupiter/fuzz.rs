@@ -91,7 +91,8 @@ pub fn roundtrip(data: &[u8]) -> usize {
                 Ok(Decoded::TimeMark(t))
             );
             // Pivots from 1970 to about 2100.
-            let pivot = Timestamp::from_nanos(i128::from(r.u64() % (4_102_444_800 * 1_000_000_000)));
+            let pivot =
+                Timestamp::from_nanos(i128::from(r.u64() % (4_102_444_800 * 1_000_000_000)));
             let named = mark_time(&t, pivot);
             let d = named.as_nanos() - pivot.as_nanos();
             let half = 302_400 * 1_000_000_000i128;
@@ -216,10 +217,7 @@ impl Checker<JupiterDriver> for JupiterChecks {
         for a in actions {
             if let Action::Sample(s) = a {
                 assert!(
-                    matches!(
-                        call,
-                        Call::Pps(_) | Call::Timer(_) | Call::Receive { .. }
-                    ),
+                    matches!(call, Call::Pps(_) | Call::Timer(_) | Call::Receive { .. }),
                     "a sample from {call:?}"
                 );
                 let reference = s.time.as_nanos() as f64 * 1e-9 + s.offset - self.time1;

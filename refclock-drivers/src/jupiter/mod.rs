@@ -92,6 +92,20 @@
 //! receiver sends during it is unknown here (the simulated device
 //! states the seconds of the following midnight).
 //!
+//! ## gpsd's capture
+//!
+//! `zodiac.log` (a TU30-D140, 2005-06-13) holds 21 each of 1108, 1000
+//! and 1002, in that order each second. gpsd's 21 TPV times come from
+//! the 1000s' UTC fields, which say hh:mm:19.999999999 where the GPS
+//! time of the same 1000 (week 1327, seconds 160953, GPS − UTC 13 from
+//! the 1108) is exactly hh:mm:20; gpsd prints that as 20.000. Each 1000
+//! decodes to its TPV time exactly (21 of 21), and each 1108 names the
+//! second after the 1000 that follows it (21 of 21): it announces the
+//! pulse at the end of that solution's second, as the guide says (sent
+//! about 400 ms before the pulse). The test replays the capture with a
+//! pulse at each named second (21 samples, one per pulse) and
+//! serial-only (20: the first 1108 comes before any 1000).
+//!
 //! ## Bad input
 //!
 //! A wrong data checksum, a message longer than the framer holds, or a
@@ -156,7 +170,7 @@ pub use driver::{JupiterDriver, INFO, PRECISION};
 #[cfg(all(test, feature = "sim"))]
 mod device_tests;
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 #[path = "driver_tests.rs"]
 mod driver_tests;
+#[cfg(test)]
+mod tests;

@@ -164,7 +164,10 @@ fn errors_name_what_is_wrong() {
             found: 0
         })
     );
-    assert_eq!(codec::decode(&codec::message(1003, 2, &[])), Ok(Decoded::Other(1003)));
+    assert_eq!(
+        codec::decode(&codec::message(1003, 2, &[])),
+        Ok(Decoded::Other(1003))
+    );
 }
 
 #[test]
@@ -265,12 +268,21 @@ fn weeks_unfold_around_the_base_date_and_the_receive_time() {
         ..Position::default()
     };
     let gps = ts(2005, 6, 13, 20, 42, 33);
-    assert_eq!(position_time(&p, &base2000(), ts(2005, 6, 13, 0, 0, 0)), gps);
+    assert_eq!(
+        position_time(&p, &base2000(), ts(2005, 6, 13, 0, 0, 0)),
+        gps
+    );
     // A 10-bit week (1327 − 1024), or a receiver one era behind: the same.
     let folded = Position { week: 303, ..p };
-    assert_eq!(position_time(&folded, &base2000(), ts(2005, 6, 13, 0, 0, 0)), gps);
+    assert_eq!(
+        position_time(&folded, &base2000(), ts(2005, 6, 13, 0, 0, 0)),
+        gps
+    );
     // Decades on, the window follows the receive time.
-    let later = Position { week: 1327 + 2048, ..p };
+    let later = Position {
+        week: 1327 + 2048,
+        ..p
+    };
     let t = position_time(&later, &base2000(), ts(2044, 6, 1, 0, 0, 0));
     assert_eq!(t.secs() - gps.secs(), 2048 * 604_800);
 }
