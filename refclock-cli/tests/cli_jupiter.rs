@@ -44,7 +44,14 @@ struct Run {
 /// `ntp-refclock -d 127.127.31.0 path PATH time1 TIME1 [extra]` for
 /// `seconds`, stopped with SIGTERM.
 fn run_program(path: &str, seconds: f64, extra: &[&str]) -> Run {
-    let mut args = vec!["-d", "127.127.31.0", "path", path, "time1", TIME1_ARG];
+    run_with(path, seconds, &[], extra)
+}
+
+/// The same with program options `before` the address.
+fn run_with(path: &str, seconds: f64, before: &[&str], extra: &[&str]) -> Run {
+    let mut args = vec!["-d"];
+    args.extend_from_slice(before);
+    args.extend(["127.127.31.0", "path", path, "time1", TIME1_ARG]);
     args.extend_from_slice(extra);
     let started = now().as_secs_f64();
     let mut child = spawn(&args);
@@ -88,6 +95,13 @@ fn source<'a>(s: &Sample, truth: &'a [TruthRecord]) -> Option<&'a TruthRecord> {
 /// receive time + time1` exactly and the truth's within the read lag,
 /// leap 0; no 1108 gives two. Returns the sources.
 fn check_against_truth<'a>(run: &Run, truth: &'a [TruthRecord]) -> Vec<&'a TruthRecord> {
+    check_unfolded(run, truth, false)
+}
+
+/// The same; with `unfold`, the 1108 names a date whole GPS eras in the
+/// past (the roll-over bug) and the sample must name the right one, the
+/// truth's second less its shift.
+fn check_unfolded<'a>(run: &Run, truth: &'a [TruthRecord], unfold: bool) -> Vec<&'a TruthRecord> {
     let mut sources: Vec<&TruthRecord> = Vec::new();
     let mut lags = Vec::new();
     for s in &run.samples {
@@ -95,7 +109,8 @@ fn check_against_truth<'a>(run: &Run, truth: &'a [TruthRecord]) -> Vec<&'a Truth
             .unwrap_or_else(|| panic!("sample {s:?} has no 1108\n{}", story(truth)));
         assert!(t.ok(), "sample {s:?} from a spoilt or invalid message {t}");
         assert_eq!(s.leap, 0, "{s:?}");
-        let reference = t.named.unwrap().as_secs_f64() - LEAD;
+        let shift = if unfold { t.shift as f64 } else { 0.0 };
+        let reference = t.named.unwrap().as_secs_f64() - shift - LEAD;
         let exact = reference - s.time + TIME1;
         assert!((s.offset - exact).abs() < 2e-6, "{s:?} vs {exact} ({t})");
         let lag = reference - t.first.unwrap().as_secs_f64() + TIME1 - s.offset;
@@ -226,4 +241,51 @@ fn a_restarted_receiver_is_configured_again() {
         .filter(|t| t.first.unwrap().as_secs_f64() > run.started + 6.0)
         .count();
     assert!(late >= 2, "{}\n{}", story(&truth), run.stderr);
+}
+
+/// An inserted leap second: the 1108 naming 23:59:60 states the seconds
+/// of week of the following midnight (the count has no 60), so it and the
+/// one naming 00:00:00 both give a sample of that midnight, as the truth
+/// has them; the GPS − UTC step is logged; the leap indicator stays 0
+/// (the protocol announces nothing).
+#[test]
+fn a_leap_second_as_the_truth_says() {
+    let sim = simulator("leap:at=2027-06-30,before=5", &[]);
+    let stats = std::env::temp_dir().join(format!("jupiter-leap-{}", std::process::id()));
+    let run = run_with(
+        sim.path().to_str().unwrap(),
+        10.0,
+        &["-c", stats.to_str().unwrap()],
+        &["option", "serial-only"],
+    );
+    let truth = sim.truth();
+    let sources = check_against_truth(&run, &truth);
+    let leap = truth
+        .iter()
+        .find(|t| t.kind == "1108" && t.time.is_some_and(|c| c.second == 60))
+        .expect("23:59:60 was named");
+    assert!(
+        sources.iter().any(|s| s.seq == leap.seq),
+        "{}",
+        story(&truth)
+    );
+    let text = std::fs::read_to_string(&stats).unwrap();
+    assert!(text.contains("GPS-UTC offset 19 s, was 18 s"), "{text}");
+    let _ = std::fs::remove_file(&stats);
+}
+
+/// A receiver with the GPS week roll-over bug (dates 1024 weeks back):
+/// the driver unfolds the 1000's week, and the 1108 with it, into the
+/// window around the system clock: every sample is right.
+#[test]
+fn a_week_roll_over_is_unfolded() {
+    let sim = simulator("rollover", &[]);
+    let run = run_program(
+        sim.path().to_str().unwrap(),
+        7.0,
+        &["option", "serial-only"],
+    );
+    let truth = sim.truth();
+    let sources = check_unfolded(&run, &truth, true);
+    assert!(sources.len() >= 3, "{}\n{}", story(&truth), run.stderr);
 }
