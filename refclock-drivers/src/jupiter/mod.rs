@@ -79,6 +79,33 @@
 //! a PPS; plus the wake-up latency of the read. Use it only where a
 //! PPS line cannot be had.
 //!
+//! ```
+//! use refclock_core::gps::GpsTime;
+//! use refclock_core::{Action, Clock, DriverConfig, PortEvent, PortId, Refclock, Timestamp};
+//! use refclock_drivers::jupiter::codec::{self, Position, TimeMark};
+//! use refclock_drivers::jupiter::JupiterDriver;
+//!
+//! let mut clock = Clock::<JupiterDriver>::start(DriverConfig {
+//!     options: vec![("serial-only".into(), None)],
+//!     ..DriverConfig::default()
+//! })
+//! .unwrap();
+//! clock.port_event(PortId::MAIN, PortEvent::Opened); // writes the configuration
+//! let second = 1_900_000_000; // 2030-03-17T17:46:40Z
+//! let gps = GpsTime::from_utc(Timestamp::from_secs(second), 18);
+//! let position = Position { week: gps.week as u16, week_secs: gps.tow_secs(), ..Position::default() };
+//! clock.receive(PortId::MAIN, &codec::encode_position(&position), Timestamp::new(second, 50_000_000));
+//! // The 1108 naming the next second, read 2 ms after it left at 0.6 s.
+//! let next = GpsTime::from_utc(Timestamp::from_secs(second + 1), 0);
+//! let mark = TimeMark { week_secs: next.tow_secs(), gps_utc_secs: 18, flags: 3, ..TimeMark::default() };
+//! clock.receive(PortId::MAIN, &codec::encode_time_mark(&mark), Timestamp::new(second, 602_000_000));
+//! let samples: Vec<_> = std::iter::from_fn(|| clock.next_action())
+//!     .filter_map(|a| if let Action::Sample(s) = a { Some(s) } else { None })
+//!     .collect();
+//! assert_eq!(samples.len(), 1);
+//! assert!((samples[0].offset + 0.002).abs() < 1e-9);
+//! ```
+//!
 //! ## Leap seconds
 //!
 //! ntpd does nothing about leap seconds here (the page says so). The
