@@ -200,30 +200,40 @@ impl FuzzDriver for JupiterDriver {
 
     fn checker(config: &DriverConfig) -> Box<dyn Checker<Self>> {
         Box::new(JupiterChecks {
-            time1: config.fudge.time1(),
+            clear: config
+                .fudge
+                .flags
+                .contains(refclock_core::ClockFlags::FLAG3),
+            edges: Vec::new(),
         })
     }
 }
 
-/// The driver's own properties: every sample's reference time less time1
-/// is a whole second (the second a 1108 named); a sample comes only from
-/// a PPS edge handed in by that call, the timer or a receive.
+/// The driver's own properties: a sample comes only from a call that
+/// hands in a PPS edge, a tick or device bytes, and is taken at a PPS
+/// edge of the configured kind handed in before (the reference time is
+/// the second an 1108 named, less GPS − UTC when that is not on UTC: not
+/// checked here); its leap indicator is "no warning".
 pub struct JupiterChecks {
-    time1: f64,
+    clear: bool,
+    edges: Vec<Timestamp>,
 }
 
 impl Checker<JupiterDriver> for JupiterChecks {
     fn check(&mut self, _clock: &Clock<JupiterDriver>, call: &Call<'_>, actions: &[Action]) {
+        if let Call::Pps(e) = call {
+            if (e.kind == refclock_core::port::PpsEdgeKind::Clear) == self.clear {
+                self.edges.push(e.time);
+            }
+        }
         for a in actions {
             if let Action::Sample(s) = a {
                 assert!(
                     matches!(call, Call::Pps(_) | Call::Timer(_) | Call::Receive { .. }),
                     "a sample from {call:?}"
                 );
-                let reference = s.time.as_nanos() as f64 * 1e-9 + s.offset - self.time1;
-                let frac = reference - reference.round();
-                // f64 seconds of a date near 2024 keep about 0.2 µs.
-                assert!(frac.abs() < 1e-5, "{s:?}: reference {reference}");
+                assert!(self.edges.contains(&s.time), "{s:?} at no edge");
+                assert_eq!(s.leap, refclock_core::Leap::NoWarning);
                 assert!(!s.pulse);
             }
         }
