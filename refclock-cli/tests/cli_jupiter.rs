@@ -22,8 +22,11 @@ const TIME1: f64 = 0.0123;
 const TIME1_ARG: &str = "0.0123";
 /// The driver's serial-only reference: the named second less this.
 const LEAD: f64 = 0.4;
-/// Loose: a busy two-core host delays a pty read by 250 ms now and then.
-const MAX_LAG: f64 = 0.25;
+/// Loose: a busy two-core host delays a pty read by hundreds of ms now
+/// and then (376 ms seen, in two tests at once; cli_parse_ascii.rs saw
+/// 440 ms). The 1108s are a second apart: a read up to 0.5 s late still
+/// names its message.
+const MAX_LAG: f64 = 0.5;
 const MEDIAN_LAG: f64 = 0.1;
 
 fn simulator(scenarios: &str, options: &[(&str, &str)]) -> SimHandle {
