@@ -173,7 +173,7 @@
 //! ## Trying it without a receiver
 //!
 //! `ntp-refclock --simulate 127.127.31.0 option serial-only` runs the
-//! driver against the simulated receiver ([`device`], feature `sim`) on
+//! driver against the simulated receiver (`device`, feature `sim`) on
 //! a pseudo-terminal and prints a sample a second. A pty has no PPS, so
 //! without `option serial-only` the driver, like ntpd without PPS, gives
 //! no sample (it configures the receiver and reports timeouts).
