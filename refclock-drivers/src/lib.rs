@@ -13,6 +13,8 @@ pub mod testkit;
 
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
+#[cfg(feature = "jupiter")]
+pub mod jupiter;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "parse")]

@@ -136,6 +136,7 @@ targets! {
         nmea => refclock_drivers::nmea::NmeaDriver,
         hpgps => refclock_drivers::hpgps::HpgpsDriver,
         zyfer => refclock_drivers::zyfer::ZyferDriver,
+        jupiter => refclock_drivers::jupiter::JupiterDriver,
         parse => refclock_drivers::parse::ParseDriver,
     }
     others {
