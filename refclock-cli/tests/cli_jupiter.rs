@@ -8,15 +8,12 @@
 //! receiver that restarts must be configured again.
 
 mod common;
+#[path = "common/simrun.rs"]
+mod simrun;
 
-use std::thread;
-use std::time::Duration;
-
-use common::{lines_of, parse_sample, spawn, terminate, Sample};
-use refclock_core::os::clock::now;
-use refclock_sim::{
-    device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord,
-};
+use common::Sample;
+use refclock_sim::{SimHandle, TruthRecord};
+use simrun::{story, Run};
 
 const TIME1: f64 = 0.0123;
 const TIME1_ARG: &str = "0.0123";
@@ -30,18 +27,7 @@ const MAX_LAG: f64 = 0.5;
 const MEDIAN_LAG: f64 = 0.1;
 
 fn simulator(scenarios: &str, options: &[(&str, &str)]) -> SimHandle {
-    Simulator::start(SimConfig {
-        scenarios: parse_scenarios(scenarios).unwrap(),
-        ..SimConfig::new(device_model(31, &DeviceSetup::new(0, options)).unwrap())
-    })
-    .unwrap()
-}
-
-struct Run {
-    samples: Vec<Sample>,
-    stderr: String,
-    started: f64,
-    stopped: f64,
+    simrun::simulator(31, 0, options, scenarios)
 }
 
 /// `ntp-refclock -d 127.127.31.0 path PATH time1 TIME1 [extra]` for
@@ -56,33 +42,7 @@ fn run_with(path: &str, seconds: f64, before: &[&str], extra: &[&str]) -> Run {
     args.extend_from_slice(before);
     args.extend(["127.127.31.0", "path", path, "time1", TIME1_ARG]);
     args.extend_from_slice(extra);
-    let started = now().as_secs_f64();
-    let mut child = spawn(&args);
-    let lines = lines_of(&mut child);
-    thread::sleep(Duration::from_secs_f64(seconds));
-    let stopped = now().as_secs_f64();
-    let (code, stderr) = terminate(&mut child, 15);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    thread::sleep(Duration::from_millis(100));
-    let samples = lines
-        .try_iter()
-        .map(|l| parse_sample(&l).unwrap_or_else(|| panic!("not a sample line: {l:?}")))
-        .collect();
-    Run {
-        samples,
-        stderr,
-        started,
-        stopped,
-    }
-}
-
-fn story(truth: &[TruthRecord]) -> String {
-    truth
-        .iter()
-        .map(|t| t.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+    simrun::run_program(&args, seconds)
 }
 
 /// The 1108 a sample came from: the one whose first byte was written at
