@@ -15,6 +15,8 @@ pub mod testkit;
 pub mod hpgps;
 #[cfg(feature = "nmea")]
 pub mod nmea;
+#[cfg(feature = "oncore")]
+pub mod oncore;
 #[cfg(feature = "parse")]
 pub mod parse;
 // The TSIP codec: PARSE's Trimble mode now, the Trimble driver (type
