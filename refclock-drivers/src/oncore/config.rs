@@ -243,9 +243,9 @@ pub fn parse(text: &str, file: &str) -> Result<OncoreConfig, ConfigError> {
                 ));
             }
             if delay {
-                c.delay_ns = t as u32;
+                c.delay_ns = t.round() as u32;
             } else {
-                c.offset_ns = t as u32;
+                c.offset_ns = t.round() as u32;
             }
         } else if key.starts_with("MODE") {
             let m = int("a mode 0-4")?;
