@@ -102,7 +102,7 @@ pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "hpgps")]
     implemented!(hpgps::HpgpsDriver, device),
     #[cfg(feature = "oncore")]
-    implemented!(oncore::OncoreDriver),
+    implemented!(oncore::OncoreDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
 ];

@@ -4,6 +4,8 @@
 
 pub mod codec;
 pub mod config;
+#[cfg(feature = "sim")]
+pub mod device;
 mod driver;
 mod handshake;
 
@@ -11,5 +13,7 @@ pub use codec::{FixMode, LeapInfo, OncoreError, Position, Traim};
 pub use config::{ConfigError, OncoreConfig};
 pub use driver::{OncoreDriver, State, Survey, Tally, INFO, POLL_SECS};
 
+#[cfg(all(test, feature = "sim"))]
+mod driver_tests;
 #[cfg(test)]
 mod tests;
