@@ -23,8 +23,10 @@
 //! `@@Bj`. An epoch that is not valid is sent with the "bad almanac"
 //! status bit, on which the driver takes no sample.
 //!
-//! Bad checksums (`badsum`): the checksum byte flipped. Garbage never
-//! holds `@`.
+//! Bad checksums (`badsum`): the checksum byte of a position or TRAIM
+//! message flipped; answers are left alone, so that the handshake ends
+//! (a lost answer costs a 16 s poll and a resent `@@Cj`; the driver's
+//! tests cover it). Garbage never holds `@`.
 
 use refclock_core::calendar::days_in_month;
 use refclock_core::sim::{
@@ -317,7 +319,7 @@ impl DeviceModel for SimulatedOncore {
 
     fn corrupt(&self, message: &mut Message) -> bool {
         let n = message.bytes.len();
-        if n < 7 {
+        if n < 7 || message.kind == "ANSWER" {
             return false;
         }
         message.bytes[n - 3] ^= 0x5a;

@@ -133,6 +133,8 @@ pub(super) struct Unit {
     pub(super) pos: Option<Position>,
     /// Receive time of the read holding the position message's first byte.
     pub(super) pos_rectime: Timestamp,
+    /// No sample was taken (or refused) for `pos` yet.
+    pub(super) pos_fresh: bool,
     pub(super) edge: Option<PpsEdge>,
     pub(super) last_sequence: Option<u32>,
     pub(super) ss_sum: [f64; 3],
@@ -185,6 +187,7 @@ impl Unit {
             sawtooth: 0,
             pos: None,
             pos_rectime: Timestamp::EPOCH,
+            pos_fresh: false,
             edge: None,
             last_sequence: None,
             ss_sum: [0.0; 3],
@@ -236,6 +239,11 @@ impl Unit {
         let Some(pos) = self.pos else {
             return;
         };
+        if !std::mem::replace(&mut self.pos_fresh, false) {
+            // Deliberate: a TRAIM message whose position message was lost
+            // must not pair the last one (a second old) with this pulse.
+            return;
+        }
         if pos.bad_almanac() {
             return;
         }

@@ -280,6 +280,13 @@ fn damaged_input_is_counted_and_gives_no_sample() {
     let good = b.device.position(&e);
     b.clock.receive(PortId::MAIN, &good[..90], Timestamp::new(b.now, 30_000_000));
     b.clock.receive(PortId::MAIN, b"@@Hazz\r\n", Timestamp::new(b.now, 40_000_000));
+    // The TRAIM message after the lost @@Ha: no sample from the last one.
+    let hn = super::codec::encode_traim(&super::codec::Traim {
+        chan: 12,
+        status: 0,
+        sawtooth: 3,
+    });
+    b.clock.receive(PortId::MAIN, &hn, Timestamp::new(b.now, 200_000_000));
     let o = Outcome::of(b.clock.take_actions());
     assert!(o.samples.is_empty());
     assert!(o.events.contains(&ClockEvent::BadReply));

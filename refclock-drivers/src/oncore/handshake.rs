@@ -299,6 +299,7 @@ impl Unit {
         }
         self.pos = Some(p);
         self.pos_rectime = first;
+        self.pos_fresh = true;
         if p.chan == 12 && !self.count5_set && p.utc_decoded() {
             self.count5 = 4;
             self.count5_set = true;
