@@ -18,8 +18,9 @@ use refclock_sim::{
 };
 
 const TIME1: f64 = 0.0123;
-/// A read may lag its write this much on a busy host (see cli_zyfer.rs).
-const MAX_LAG: f64 = 0.250;
+/// A read may lag its write this much on a busy host (see cli_zyfer.rs;
+/// 300 ms were seen with two busy loops and a build beside the test).
+const MAX_LAG: f64 = 0.450;
 
 fn simulator(model: &str, scenarios: &str) -> SimHandle {
     Simulator::start(SimConfig {
