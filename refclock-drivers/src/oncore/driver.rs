@@ -192,7 +192,8 @@ impl Unit {
             last_sequence: None,
             ss_sum: [0.0; 3],
             ss_count: 0,
-            ticks: 0,
+            // ntpd polls at its first tick, then every 16 s.
+            ticks: POLL_SECS - 1,
             tally: Tally::default(),
         }
     }
