@@ -113,21 +113,36 @@ fn every_model_gives_a_sample_a_second_after_the_handshake() {
     for r in runs {
         let (model, test, run, truth) = r.join().unwrap();
         assert_eq!(run.code, Some(0), "{model}: {}", run.stderr);
-        assert!(run.stderr.contains("state = ONCORE_RUN"), "{model}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("state = ONCORE_RUN"),
+            "{model}: {}",
+            run.stderr
+        );
         let seqs = check(&run, &truth);
-        assert!(seqs.len() >= 4, "{model}: {:?}\n{}", run.samples, run.stderr);
+        assert!(
+            seqs.len() >= 4,
+            "{model}: {:?}\n{}",
+            run.samples,
+            run.stderr
+        );
         let id = format!("This looks like an Oncore {test} ");
         assert!(run.stderr.contains(&id), "{model}: {}", run.stderr);
         for s in &run.samples {
             assert_eq!(s.leap, 0);
-            assert!(s.offset <= TIME1 && s.offset > TIME1 - MAX_LAG, "{model}: {s:?}");
+            assert!(
+                s.offset <= TIME1 && s.offset > TIME1 - MAX_LAG,
+                "{model}: {s:?}"
+            );
         }
     }
 }
 
 #[test]
 fn spoilt_and_invalid_messages_give_no_sample() {
-    let sim = simulator("m12", "badsum:every=5+invalid:for=3,every=10,after=20+garbage:bytes=20");
+    let sim = simulator(
+        "m12",
+        "badsum:every=5+invalid:for=3,every=10,after=20+garbage:bytes=20",
+    );
     let run = run_program(
         sim.path().to_str().unwrap(),
         "MODE 0\n",
@@ -139,7 +154,9 @@ fn spoilt_and_invalid_messages_give_no_sample() {
     let seqs = check(&run, &truth);
     assert!(seqs.len() >= 3, "{:?}\n{}", run.samples, run.stderr);
     assert!(truth.iter().any(|t| t.kind == "POSITION" && t.flags.badsum));
-    assert!(truth.iter().any(|t| t.kind == "POSITION" && t.flags.invalid));
+    assert!(truth
+        .iter()
+        .any(|t| t.kind == "POSITION" && t.flags.invalid));
     assert!(run.stderr.contains("bad_format"), "{}", run.stderr);
 }
 
@@ -179,7 +196,10 @@ fn simulate_scenarios() {
             );
         }
         if s.starts_with("leap") {
-            assert!(samples.iter().any(|x| x.leap == 1), "{s}: {samples:?}\n{err}");
+            assert!(
+                samples.iter().any(|x| x.leap == 1),
+                "{s}: {samples:?}\n{err}"
+            );
         } else {
             assert!(samples.iter().all(|x| x.leap == 0), "{s}: {samples:?}");
         }
@@ -190,10 +210,26 @@ fn simulate_scenarios() {
 fn no_pps_device_no_start_and_bad_configuration_named() {
     let sim = simulator("m12", "");
     let path = sim.path().to_str().unwrap().to_string();
-    let run = run_program(&path, "MODE 0\n", &["ppspath", "/nonexistent/pps0"], 5.0, "nopps");
+    let run = run_program(
+        &path,
+        "MODE 0\n",
+        &["ppspath", "/nonexistent/pps0"],
+        5.0,
+        "nopps",
+    );
     assert_ne!(run.code, Some(0));
     assert!(run.stderr.contains("serial-only"), "{}", run.stderr);
-    let run = run_program(&path, "MODE 0\nCHAN 7\n", &["option", "serial-only"], 5.0, "badcfg");
+    let run = run_program(
+        &path,
+        "MODE 0\nCHAN 7\n",
+        &["option", "serial-only"],
+        5.0,
+        "badcfg",
+    );
     assert_ne!(run.code, Some(0));
-    assert!(run.stderr.contains("ntp.oncore.0:2: \"7\""), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("ntp.oncore.0:2: \"7\""),
+        "{}",
+        run.stderr
+    );
 }

@@ -625,7 +625,10 @@ fn restore_oncore_end(bytes: &mut Vec<u8>) {
     };
     if bytes.len() + 3 == len {
         let sum = oncore_checksum(&bytes[2..]);
-        assert!(matches!(sum, b'\r' | b'\n'), "a message cut short in the log");
+        assert!(
+            matches!(sum, b'\r' | b'\n'),
+            "a message cut short in the log"
+        );
         bytes.push(sum);
     }
     if bytes.len() + 2 == len {

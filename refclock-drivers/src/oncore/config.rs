@@ -237,10 +237,7 @@ pub fn parse(text: &str, file: &str) -> Result<OncoreConfig, ConfigError> {
             };
             let max = if delay { 999_999.0 } else { 999_999_999.0 };
             if !(0.0..=max).contains(&t) {
-                return Err(err(
-                    words[0],
-                    format!("is out of range (0 to {max} ns)"),
-                ));
+                return Err(err(words[0], format!("is out of range (0 to {max} ns)")));
             }
             if delay {
                 c.delay_ns = t.round() as u32;
@@ -286,18 +283,11 @@ pub fn parse(text: &str, file: &str) -> Result<OncoreConfig, ConfigError> {
                 "ON" | "CONTINUOUS" => 1,
                 "SATELLITE" => 2,
                 "TRAIM" => 3,
-                _ => {
-                    return Err(err(
-                        arg,
-                        "is not ON, CONTINUOUS, SATELLITE or TRAIM".into(),
-                    ))
-                }
+                _ => return Err(err(arg, "is not ON, CONTINUOUS, SATELLITE or TRAIM".into())),
             });
         } else {
-            c.warnings.push(format!(
-                "{file}:{}: unknown keyword {key:?} ignored",
-                n + 1
-            ));
+            c.warnings
+                .push(format!("{file}:{}: unknown keyword {key:?} ignored", n + 1));
         }
     }
     match (lat, lon, ht) {

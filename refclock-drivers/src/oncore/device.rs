@@ -69,8 +69,8 @@ pub fn sawtooth_of(secs: i64) -> i8 {
 fn command_len(id: [u8; 2]) -> Option<usize> {
     let args = match &id {
         b"Cj" | b"Cf" | b"Ca" | b"Fa" | b"Ia" | b"Gj" => 0,
-        b"Cg" | b"Ba" | b"Ea" | b"Ha" | b"Hn" | b"Bb" | b"Ek" | b"Aw" | b"AB" | b"Be"
-        | b"Bd" | b"At" | b"Av" | b"Ag" | b"Gd" | b"Gc" | b"Ge" | b"Bj" | b"Bl" => 1,
+        b"Cg" | b"Ba" | b"Ea" | b"Ha" | b"Hn" | b"Bb" | b"Ek" | b"Aw" | b"AB" | b"Be" | b"Bd"
+        | b"At" | b"Av" | b"Ag" | b"Gd" | b"Gc" | b"Ge" | b"Bj" | b"Bl" => 1,
         b"Ay" | b"Az" | b"Ad" | b"Ae" => 4,
         b"Au" | b"Af" => 5,
         b"As" | b"Ga" => 13,
@@ -132,7 +132,11 @@ impl SimulatedOncore {
     fn status(&self, valid: bool) -> u16 {
         let surveying = self.survey_left > 0;
         if self.chan == 12 {
-            let mode: u16 = if surveying || self.hold == 0 { 0xe000 } else { 0x8000 };
+            let mode: u16 = if surveying || self.hold == 0 {
+                0xe000
+            } else {
+                0x8000
+            };
             let mut s = mode | 0x0001;
             if surveying {
                 s |= 0x0010;
@@ -142,7 +146,11 @@ impl SimulatedOncore {
             }
             s
         } else {
-            let mut s: u16 = if self.hold == 1 && !surveying { 0x08 } else { 0x20 };
+            let mut s: u16 = if self.hold == 1 && !surveying {
+                0x08
+            } else {
+                0x20
+            };
             if !valid {
                 s |= 0x01;
             }
@@ -159,7 +167,11 @@ impl SimulatedOncore {
             lon: 43_281_353,
             height: 8_511,
             status: self.status(epoch.valid),
-            dop_type: if self.chan == 8 && self.survey_left > 0 { 0x20 } else { 0 },
+            dop_type: if self.chan == 8 && self.survey_left > 0 {
+                0x20
+            } else {
+                0
+            },
             utc_flags: if epoch.valid { 0xd2 } else { 0 },
         })
     }
@@ -195,11 +207,19 @@ impl SimulatedOncore {
                 reply(codec::message(&[b'A', b't', v]));
             }
             b"Gc" | b"Ge" if self.chan == 12 => reply(codec::message(&[id[0], id[1], arg])),
-            b"Ag" => reply(codec::message(&[b'A', b'g', if arg == 0xff { 0 } else { arg }])),
+            b"Ag" => reply(codec::message(&[
+                b'A',
+                b'g',
+                if arg == 0xff { 0 } else { arg },
+            ])),
             b"As" | b"Ga" if cmd.len() == 20 => reply(codec::message(&cmd[2..17])),
             b"Ay" | b"Az" if cmd.len() == 11 => {
                 let v = codec::be_i32(&cmd[4..]);
-                let slot = if id == *b"Ay" { &mut self.offset } else { &mut self.delay };
+                let slot = if id == *b"Ay" {
+                    &mut self.offset
+                } else {
+                    &mut self.delay
+                };
                 if v != -1 {
                     *slot = v;
                 }

@@ -277,7 +277,11 @@ impl Unit {
         let t = pos.time;
         ctx.clock.fields = refclock_core::clock::DecodedFields {
             year: t.year,
-            day: refclock_core::calendar::CivilTime { second: t.second.min(59), ..t }.yday(),
+            day: refclock_core::calendar::CivilTime {
+                second: t.second.min(59),
+                ..t
+            }
+            .yday(),
             hour: t.hour,
             minute: t.minute,
             second: t.second,

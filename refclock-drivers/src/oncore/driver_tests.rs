@@ -103,7 +103,11 @@ impl Bench {
             let mut msgs: Vec<Message> = Vec::new();
             self.device.second(&e, &mut msgs);
             if let Some(with_saw) = self.pps {
-                let err = if with_saw { i128::from(sawtooth_of(s - 1)) } else { 0 };
+                let err = if with_saw {
+                    i128::from(sawtooth_of(s - 1))
+                } else {
+                    0
+                };
                 self.clock.pps(PpsEdge {
                     time: Timestamp::from_nanos(i128::from(s) * 1_000_000_000 + err),
                     sequence: s as u32,
@@ -247,7 +251,11 @@ fn leap_second_from_gj_and_bj() {
     b.now = 1_782_863_880;
     b.leap = LeapWarning::Insert;
     let s = b.run(40);
-    assert!(written_ids(&b.out).contains(&"Bj".to_string()), "{:?}", b.out.logs);
+    assert!(
+        written_ids(&b.out).contains(&"Bj".to_string()),
+        "{:?}",
+        b.out.logs
+    );
     assert_eq!(s.last().unwrap().leap, Leap::AddSecond);
 }
 
@@ -276,17 +284,24 @@ fn damaged_input_is_counted_and_gives_no_sample() {
     let e = Epoch::at(b.now);
     let mut m = b.device.position(&e);
     m[40] ^= 1;
-    b.clock.receive(PortId::MAIN, &m, Timestamp::new(b.now, 30_000_000));
+    b.clock
+        .receive(PortId::MAIN, &m, Timestamp::new(b.now, 30_000_000));
     let good = b.device.position(&e);
-    b.clock.receive(PortId::MAIN, &good[..90], Timestamp::new(b.now, 30_000_000));
-    b.clock.receive(PortId::MAIN, b"@@Hazz\r\n", Timestamp::new(b.now, 40_000_000));
+    b.clock
+        .receive(PortId::MAIN, &good[..90], Timestamp::new(b.now, 30_000_000));
+    b.clock.receive(
+        PortId::MAIN,
+        b"@@Hazz\r\n",
+        Timestamp::new(b.now, 40_000_000),
+    );
     // The TRAIM message after the lost @@Ha: no sample from the last one.
     let hn = super::codec::encode_traim(&super::codec::Traim {
         chan: 12,
         status: 0,
         sawtooth: 3,
     });
-    b.clock.receive(PortId::MAIN, &hn, Timestamp::new(b.now, 200_000_000));
+    b.clock
+        .receive(PortId::MAIN, &hn, Timestamp::new(b.now, 200_000_000));
     let o = Outcome::of(b.clock.take_actions());
     assert!(o.samples.is_empty());
     assert!(o.events.contains(&ClockEvent::BadReply));

@@ -42,11 +42,7 @@ pub fn decode(data: &[u8]) -> usize {
                     n += 1;
                 }
             }
-            b"Gj" => {
-                if codec::decode_gj(m).is_ok() {
-                    n += 1;
-                }
-            }
+            b"Gj" if codec::decode_gj(m).is_ok() => n += 1,
             b"Cj" => {
                 let _ = codec::model_of(m);
                 n += 1;
@@ -64,7 +60,9 @@ pub fn roundtrip(data: &[u8]) -> usize {
     let framed_once = |m: &[u8]| {
         let mut f = OncoreFramer::new();
         let mut got = Vec::new();
-        f.feed(m, Timestamp::EPOCH, |fr| got.push((fr.status, fr.data.to_vec())));
+        f.feed(m, Timestamp::EPOCH, |fr| {
+            got.push((fr.status, fr.data.to_vec()))
+        });
         assert_eq!(got, vec![(FrameStatus::Complete, m.to_vec())]);
     };
     match input.u8() % 3 {
@@ -72,7 +70,14 @@ pub fn roundtrip(data: &[u8]) -> usize {
             let year = 1980 + i32::from(input.u8() % 100);
             let month = 1 + input.u8() % 12;
             let day = 1 + input.u8() % days_in_month(year, month);
-            let mut time = CivilTime::new(year, month, day, input.u8() % 24, input.u8() % 60, input.u8() % 61);
+            let mut time = CivilTime::new(
+                year,
+                month,
+                day,
+                input.u8() % 24,
+                input.u8() % 60,
+                input.u8() % 61,
+            );
             time.nanos = input.u32() % 1_000_000_000;
             let status = input.u16();
             let p = Position {

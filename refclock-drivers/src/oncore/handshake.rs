@@ -57,12 +57,10 @@ impl Unit {
                     self.survey = Survey::Hardware;
                 }
             }
-            b"Ay" => {
-                if !self.saw_ay {
-                    self.saw_ay = true;
-                    self.offset_ns = i64::from(be_i32(&m[4..]));
-                    ctx.log(format!("PPS Offset is set to {} ns", self.offset_ns));
-                }
+            b"Ay" if !self.saw_ay => {
+                self.saw_ay = true;
+                self.offset_ns = i64::from(be_i32(&m[4..]));
+                ctx.log(format!("PPS Offset is set to {} ns", self.offset_ns));
             }
             b"Az" => ctx.log(format!("Cable delay is {} ns", be_i32(&m[4..]))),
             b"Ag" => ctx.log(format!("Satellite mask angle is {} degrees", m[4])),
@@ -113,7 +111,9 @@ impl Unit {
                     ctx.clockstats(l.to_string());
                 }
             }
-            ctx.log(format!("This looks like an Oncore {model} (model {number})"));
+            ctx.log(format!(
+                "This looks like an Oncore {model} (model {number})"
+            ));
             // oncore_chan_test: ask for all three, see which answer.
             self.state = State::CheckChan;
             ctx.log("state = ONCORE_CHECK_CHAN");
@@ -399,7 +399,7 @@ impl Unit {
     fn wait_almanac(&mut self, ctx: &mut Context<'_>, p: &Position) -> bool {
         if p.bad_almanac() {
             self.counta += 1;
-            if self.counta % 5 == 0 {
+            if self.counta.is_multiple_of(5) {
                 ctx.log("Waiting for Almanac");
             }
             return true;
@@ -539,9 +539,21 @@ impl Unit {
             if (self.chan == 8 || self.chan == 12) && !p.survey_running() {
                 ctx.log("Now in 0D mode");
                 if self.chan == 12 {
-                    self.send(ctx, &[b'G', b'a', 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+                    self.send(
+                        ctx,
+                        &[
+                            b'G', b'a', 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                            0xff, 0xff, 0xff,
+                        ],
+                    );
                 } else {
-                    self.send(ctx, &[b'A', b's', 0x7f, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff]);
+                    self.send(
+                        ctx,
+                        &[
+                            b'A', b's', 0x7f, 0xff, 0xff, 0xff, 0x7f, 0xff, 0xff, 0xff, 0x7f, 0xff,
+                            0xff, 0xff, 0xff,
+                        ],
+                    );
                 }
                 ctx.log("SSstate = ONCORE_SS_DONE");
                 self.survey = Survey::Done;

@@ -58,12 +58,18 @@ fn positions_round_trip_for_every_model() {
     }
     let mut leap = position(12, CivilTime::new(2016, 12, 31, 23, 59, 60), 0x8000);
     let m = codec::encode_position(&leap);
-    assert_eq!(codec::decode_position(&m).unwrap().timestamp(), ts(2017, 1, 1, 0, 0, 0));
+    assert_eq!(
+        codec::decode_position(&m).unwrap().timestamp(),
+        ts(2017, 1, 1, 0, 0, 0)
+    );
     leap.time.second = 61;
     let m = codec::encode_position(&leap);
     assert!(matches!(
         codec::decode_position(&m),
-        Err(OncoreError::Range { field: "second", .. })
+        Err(OncoreError::Range {
+            field: "second",
+            ..
+        })
     ));
 }
 
@@ -228,7 +234,11 @@ fn captures_agree_with_gpsd() {
 
 #[test]
 fn damaged_messages_are_counted_never_decoded() {
-    let good = codec::encode_position(&position(12, CivilTime::new(2026, 1, 21, 7, 33, 29), 0x8401));
+    let good = codec::encode_position(&position(
+        12,
+        CivilTime::new(2026, 1, 21, 7, 33, 29),
+        0x8401,
+    ));
     let mut badsum = good.clone();
     badsum[20] ^= 0x40;
     let truncated = &good[..100];
@@ -238,10 +248,15 @@ fn damaged_messages_are_counted_never_decoded() {
     stream.extend_from_slice(&good);
     let mut f = OncoreFramer::new();
     let mut got = Vec::new();
-    f.feed(&stream, Timestamp::EPOCH, |fr| got.push((fr.status, fr.data.len())));
+    f.feed(&stream, Timestamp::EPOCH, |fr| {
+        got.push((fr.status, fr.data.len()))
+    });
     assert_eq!(
         got,
-        vec![(FrameStatus::BadChecksum, 154), (FrameStatus::Complete, 154)]
+        vec![
+            (FrameStatus::BadChecksum, 154),
+            (FrameStatus::Complete, 154)
+        ]
     );
     assert!(f.skipped() >= 100);
 }
@@ -286,7 +301,11 @@ fn config_keywords() {
     assert_eq!(c.mask, Some(10));
     assert_eq!(c.pps_control, Some(2));
     assert!(c.warnings.is_empty(), "{:?}", c.warnings);
-    let c = parse("LAT 10 20 30.5\nLON 1.5\nHT 100 M\nPOSN2D\nTRAIM\nASSERT\nDELAY 0.5 MS\nOFFSET 2 MS\n", "f").unwrap();
+    let c = parse(
+        "LAT 10 20 30.5\nLON 1.5\nHT 100 M\nPOSN2D\nTRAIM\nASSERT\nDELAY 0.5 MS\nOFFSET 2 MS\n",
+        "f",
+    )
+    .unwrap();
     assert_eq!(c.position.unwrap(), (37_230_500, 5_400_000, 10_000));
     assert_eq!((c.shmem_posn, c.traim, c.assert), (2, Some(true), true));
     assert_eq!((c.delay_ns, c.offset_ns), (500_000, 2_000_000));
@@ -310,7 +329,10 @@ fn config_keywords() {
 fn config_errors_name_file_line_and_word() {
     let e = cfg_err("\nMODE 7\n");
     assert_eq!((e.line, e.word.as_str()), (2, "7"));
-    assert_eq!(e.to_string(), "/etc/ntp.oncore.0:2: \"7\": is not a mode (0 to 4)");
+    assert_eq!(
+        e.to_string(),
+        "/etc/ntp.oncore.0:2: \"7\": is not a mode (0 to 4)"
+    );
     assert_eq!(cfg_err("LAT abc").word, "ABC");
     assert_eq!(cfg_err("LAT 1 2 3 4").word, "LAT");
     assert_eq!(cfg_err("LAT 91").word, "91");
