@@ -347,3 +347,60 @@ fn polls_every_16_seconds_whatever_the_host_says() {
     assert_eq!(b.clock.state().counters.polls, polls);
     assert!(!b.out.filtered.is_empty());
 }
+
+/// The driver, running, fed gpsd's captures one message at a time:
+/// the seconds its samples name are gpsd's TPV times, unfolded by one GPS
+/// era for the UT+ of the 1990s; no sample where the receiver is not in
+/// position hold after the position is known (as ntpd) or has no UTC
+/// offset yet.
+#[test]
+fn the_running_driver_on_gpsd_captures() {
+    use crate::testkit::Testdata;
+    use refclock_core::framing::{Framer, OncoreFramer};
+    let Some(data) = Testdata::locate(env!("CARGO_MANIFEST_DIR")) else {
+        return;
+    };
+    let era = 7168 * 86_400;
+    // The M12 capture has no @@Hn: TRAIM off, a sample per @@Ha.
+    for (name, chan, shift, cfg, expect_samples) in [
+        ("oncore-binary-pos-hold.log", 8u8, era, "MODE 0\n", true),
+        ("oncore-m12.log", 12, 0, "MODE 0\nTRAIM NO\n", true),
+        ("oncore-binary.log", 8, era, "MODE 0\n", false),
+        ("oncore-binary-no-utc-offset.log", 8, era, "MODE 0\n", false),
+    ] {
+        let c = data.capture(name).unwrap();
+        let mut b = Bench::new(clock(cfg, true, name), chan);
+        b.run(25);
+        assert_eq!(driver(&b).state(), State::Run, "{name}");
+        b.clock.take_actions();
+        let mut msgs = Vec::new();
+        OncoreFramer::new().feed(c.body(), Timestamp::EPOCH, |f| msgs.push(f.data.to_vec()));
+        let mut got = Vec::new();
+        let mut at = Timestamp::EPOCH;
+        for m in &msgs {
+            if matches!(&m[2..4], b"Ea" | b"Ha") {
+                let p = super::codec::decode_position(m).unwrap();
+                at = Timestamp::from_secs(p.timestamp().secs() + shift).add_secs_f64(0.05);
+            }
+            b.clock.receive(PortId::MAIN, m, at);
+            let o = Outcome::of(b.clock.take_actions());
+            got.extend(o.samples.iter().map(|s| {
+                assert!((s.offset + 0.05).abs() < 1e-9, "{name}: {s:?}");
+                s.time.secs() - shift
+            }));
+        }
+        let mut tpv = c.tpv_times();
+        // gpsd has no time for the M12's first @@Ha (it precedes @@Bo,
+        // the UTC offset gpsd waits for): 2026-01-21 07:33:29.
+        tpv.insert(1_768_980_809);
+        if expect_samples {
+            assert!(got.len() >= 5, "{name}: {got:?}");
+            assert!(
+                got.iter().all(|t| tpv.contains(t)),
+                "{name}: {got:?} vs {tpv:?}"
+            );
+        } else {
+            assert!(got.is_empty(), "{name}: {got:?}");
+        }
+    }
+}
