@@ -226,7 +226,6 @@ impl Unit {
             self.pollcnt -= 1;
         }
         ctx.clock.counters.polls += 1;
-        self.polled = true;
     }
 
     /// `oncore_get_timestamp`: one sample for the position message last
@@ -487,9 +486,14 @@ impl Driver for OncoreDriver {
         }
     }
 
-    /// The host's poll does nothing: the driver polls itself every 16 s
-    /// (ntpd fixes the poll interval at 2^4 s), from [`Driver::timer`].
-    fn poll(&mut self, _ctx: &mut Context<'_>, _now: Timestamp) {}
+    /// The host's poll (`-i`) only has the next sample filter the pending
+    /// ones (ntpd's `polled`, which its `refclock_receive` call awaits);
+    /// the rest of ntpd's poll (the `@@Cj` resends, the timeout count) runs
+    /// every 16 s from [`Driver::timer`], as ntpd fixes this driver's poll
+    /// interval at 2^4 s.
+    fn poll(&mut self, _ctx: &mut Context<'_>, _now: Timestamp) {
+        self.unit.polled = true;
+    }
 
     fn port_event(&mut self, ctx: &mut Context<'_>, _port: PortId, event: PortEvent) {
         match event {

@@ -31,7 +31,11 @@ pub fn decode(data: &[u8]) -> usize {
                     assert!(t.day >= 1 && t.day <= days_in_month(t.year, t.month));
                     assert!(t.hour < 24 && t.minute < 60 && t.second <= 60);
                     assert!(t.nanos < 1_000_000_000);
-                    assert_eq!(codec::encode_position(&p), m);
+                    // What is decoded encodes to a message that decodes
+                    // to it again (the bytes not decoded are zero then).
+                    let again = codec::encode_position(&p);
+                    assert_eq!(again.len(), m.len());
+                    assert_eq!(codec::decode_position(&again), Ok(p));
                     let _ = (p.mode(), p.bad_almanac(), p.bad_fix(), p.timestamp());
                     n += 1;
                 }
@@ -132,33 +136,56 @@ impl FuzzCodec for OncoreDriver {
         roundtrip(data)
     }
 
-    /// 2024-01-01 00:00:00-00:00:03 from an M12+T with TRAIM (`@@Ha`,
-    /// `@@Hn`), a UT+ and a Basic second, its receiver ids, a `@@Gj`.
+    /// An M12+T's side of a whole start-up in mode 0 and then a running
+    /// receiver (2024-01-01 00:00:00 on, one position message a second):
+    /// `@@Cj`, six `@@Ha` (channel test), `@@Cj`, `@@Ia` (self test),
+    /// `@@Cj`, five `@@Ha` (the pause before the almanac check), then
+    /// `@@Ha` with `@@Hn` for 12 s, which give samples after the TRAIM
+    /// test and the four-message UTC wait; a UT+ and a Basic second and a
+    /// `@@Gj` after it.
     fn examples() -> Vec<Vec<u8>> {
-        let mut out = vec![
-            codec::encode_cj("P273T12T12"),
-            codec::encode_cj("R5122G1115"),
-            codec::message(&[b'I', b'a', 0, 0, 0]),
-        ];
-        for s in 0..4u8 {
-            let t = CivilTime::new(2024, 1, 1, 0, 0, s);
-            for (chan, status) in [(12u8, 0x8001u16), (8, 0x08), (6, 0x08)] {
-                out.push(codec::encode_position(&Position {
-                    chan,
-                    time: t,
-                    lat: 207_766_190,
-                    lon: 43_281_353,
-                    height: 8_511,
-                    status,
-                    dop_type: 0,
-                    utc_flags: if chan == 12 { 0xd2 } else { 0 },
-                }));
-                out.push(codec::encode_traim(&Traim {
-                    chan,
-                    status: 0,
-                    sawtooth: (s as i8) * 17 - 20,
-                }));
-            }
+        let ha = |s: u8| {
+            codec::encode_position(&Position {
+                chan: 12,
+                time: CivilTime::new(2024, 1, 1, 0, 0, s),
+                lat: 207_766_190,
+                lon: 43_281_353,
+                height: 8_511,
+                status: 0x8001,
+                dop_type: 0,
+                utc_flags: 0xd2,
+            })
+        };
+        let mut out = vec![codec::encode_cj("P273T12T12")];
+        out.extend((0..6).map(ha));
+        out.push(codec::encode_cj("P273T12T12"));
+        out.push(codec::message(&[b'I', b'a', 0, 0, 0]));
+        out.push(codec::encode_cj("P273T12T12"));
+        out.extend((6..11).map(ha));
+        for s in 11..23u8 {
+            out.push(ha(s));
+            out.push(codec::encode_traim(&Traim {
+                chan: 12,
+                status: 0,
+                sawtooth: (i16::from(s) * 7 - 80) as i8,
+            }));
+        }
+        for (chan, status) in [(8u8, 0x08u16), (6, 0x08)] {
+            out.push(codec::encode_position(&Position {
+                chan,
+                time: CivilTime::new(2024, 1, 1, 0, 0, 23),
+                lat: 207_766_190,
+                lon: 43_281_353,
+                height: 8_511,
+                status,
+                dop_type: 0,
+                utc_flags: 0,
+            }));
+            out.push(codec::encode_traim(&Traim {
+                chan,
+                status: 0,
+                sawtooth: -20,
+            }));
         }
         out.push(codec::encode_gj(&LeapInfo {
             current: 18,
@@ -211,6 +238,9 @@ mod tests {
             let data: Vec<u8> = (0..40u32).map(|k| (i * 31 + k * 7 + k * k) as u8).collect();
             assert_eq!(roundtrip(&data), 1);
         }
-        let _ = run_script::<OncoreDriver>(&all);
+        // The start-up transcript as one read after a plain header: samples.
+        let mut script = vec![0u8; 16];
+        script.extend_from_slice(&all);
+        assert!(run_script::<OncoreDriver>(&script) > 0);
     }
 }

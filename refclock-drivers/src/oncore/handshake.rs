@@ -105,8 +105,12 @@ impl Unit {
         self.timeout = 0;
         if self.state == State::CheckId {
             let (model, number) = codec::model_of(m);
-            for line in String::from_utf8_lossy(&m[4..m.len() - 3]).split("\r\n") {
-                let l = line.trim_end();
+            let text: String = String::from_utf8_lossy(&m[4..m.len() - 3])
+                .chars()
+                .map(|c| if c == '\r' || !c.is_control() { c } else { '?' })
+                .collect();
+            for line in text.split('\r') {
+                let l = line.trim();
                 if !l.is_empty() {
                     ctx.clockstats(l.to_string());
                 }

@@ -12,9 +12,13 @@
 //!   PPS source is used, with one descriptor; otherwise the PPS device is
 //!   opened as a PPS source. As in ntpd, the driver does not start when
 //!   the PPS device is missing, unless `option serial-only` is given.
-//!   Reference ID `GPS`. The poll interval is 16 s whatever `-i` says
-//!   (ntpd fixes minpoll = maxpoll = 4): the driver polls itself from the
-//!   once-a-second timer, at its first tick and every 16 s after.
+//!   Reference ID `GPS`. ntpd fixes this driver's poll interval at 16 s
+//!   (minpoll = maxpoll = 4): its poll (resending an unanswered `@@Cj`,
+//!   giving up after four, reporting a timeout after two polls without a
+//!   sample) runs from the once-a-second timer at the first tick and every
+//!   16 s after, whatever `-i` says. The host's poll (`-i`; `-i 4` for
+//!   ntpd's cadence) has the next sample filter the pending ones. Every
+//!   sample is sent as it is taken.
 //! * time1: added to every sample's offset. time2: serial-only samples
 //!   only, the delay of the position message after the second it names
 //!   (subtracted from its receive time). Mode and flags: unused (ntpd
