@@ -17,6 +17,8 @@ pub mod hpgps;
 pub mod jupiter;
 #[cfg(feature = "nmea")]
 pub mod nmea;
+#[cfg(feature = "oncore")]
+pub mod oncore;
 #[cfg(feature = "parse")]
 pub mod parse;
 // The TSIP codec: PARSE's Trimble mode now, the Trimble driver (type

@@ -138,6 +138,7 @@ targets! {
         zyfer => refclock_drivers::zyfer::ZyferDriver,
         jupiter => refclock_drivers::jupiter::JupiterDriver,
         parse => refclock_drivers::parse::ParseDriver,
+        oncore => refclock_drivers::oncore::OncoreDriver,
     }
     others {
         line_framer => line_framer::line_framer,
