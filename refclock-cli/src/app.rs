@@ -293,12 +293,22 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
             opts.clock.kind
         ))
     })?;
+    let mut options = opts.clock.options.clone();
+    // A simulated receiver has no PPS line: a driver that can time from
+    // its serial messages alone (Oncore, Jupiter) is told so.
+    if simulator.is_some()
+        && driver.options.iter().any(|o| o.name == "serial-only")
+        && !options.iter().any(|(n, _)| n == "serial-only")
+    {
+        eprintln!("The simulated receiver has no PPS line: option serial-only");
+        options.push(("serial-only".into(), None));
+    }
     let config = DriverConfig {
         unit: opts.clock.unit,
         fudge: opts.clock.fudge.clone(),
         device,
         pps_device: opts.clock.pps_device.clone(),
-        options: opts.clock.options.clone(),
+        options,
         basedate: Basedate::default(),
         phones: opts.phones.clone(),
     };

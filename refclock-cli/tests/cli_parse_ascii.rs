@@ -7,13 +7,12 @@
 //! answer; spoilt frames and garbage must be counted and give no sample.
 
 mod common;
+#[path = "common/simrun.rs"]
+mod simrun;
 
-use std::thread;
-use std::time::Duration;
-
-use common::{lines_of, parse_sample, spawn, terminate, Sample};
-use refclock_core::os::clock::now;
-use refclock_sim::{device_model, parse_scenarios, DeviceSetup, SimConfig, Simulator, TruthRecord};
+use refclock_core::Timestamp;
+use refclock_sim::TruthRecord;
+use simrun::{match_samples, run_program, simulator, Matching};
 
 /// How late after its write the program may read a frame's on-time byte
 /// (a pty on a busy two-core host: see cli_zyfer.rs; 440 ms seen while
@@ -26,27 +25,26 @@ const MAX_LAG: f64 = 0.8;
 /// the end of a frame) comes with them (seen: 0.9 ms).
 const EARLY: f64 = 0.005;
 
-/// What one run gave.
+/// What one run gave: the program's output and the device's truth log.
 struct Run {
-    samples: Vec<Sample>,
-    stderr: String,
+    run: simrun::Run,
     truth: Vec<TruthRecord>,
-    started: f64,
-    stopped: f64,
+}
+
+impl std::ops::Deref for Run {
+    type Target = simrun::Run;
+    fn deref(&self) -> &simrun::Run {
+        &self.run
+    }
 }
 
 /// Mode `mode`'s device with `scenarios`, the program on it for
 /// `seconds` (`-d -i 1`, time1 0).
 fn run(mode: u8, scenarios: &str, seconds: f64) -> Run {
-    let sim = Simulator::start(SimConfig {
-        scenarios: parse_scenarios(scenarios).unwrap(),
-        ..SimConfig::new(device_model(8, &DeviceSetup::new(mode.into(), &[])).unwrap())
-    })
-    .unwrap();
+    let sim = simulator(8, mode.into(), &[], scenarios);
     let path = sim.path().to_str().unwrap().to_string();
     let mode_arg = mode.to_string();
-    let started = now().as_secs_f64();
-    let mut child = spawn(&[
+    let args = [
         "-d",
         "-i",
         "1",
@@ -57,66 +55,45 @@ fn run(mode: u8, scenarios: &str, seconds: f64) -> Run {
         &path,
         "time1",
         "0",
-    ]);
-    let lines = lines_of(&mut child);
-    thread::sleep(Duration::from_secs_f64(seconds));
-    let stopped = now().as_secs_f64();
-    let (code, stderr) = terminate(&mut child, 15);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    thread::sleep(Duration::from_millis(100));
-    let samples = lines
-        .try_iter()
-        .filter(|l| l.starts_with("SAMPLE"))
-        .map(|l| parse_sample(&l).unwrap())
-        .collect();
+    ];
+    let run = run_program(&args, seconds);
     Run {
-        samples,
-        stderr,
+        run,
         truth: sim.truth(),
-        started,
-        stopped,
     }
 }
 
 /// When a frame's on-time byte was written: the last byte for DCF7000
 /// (its CR) and hopf (its ETX), else the first.
 fn on_time(mode: u8, t: &TruthRecord) -> Option<f64> {
-    let at = if matches!(mode, 3 | 12) {
-        t.last
+    on_time_fn(mode)(t).map(|a| a.as_secs_f64())
+}
+
+fn on_time_fn(mode: u8) -> fn(&TruthRecord) -> Option<Timestamp> {
+    if matches!(mode, 3 | 12) {
+        |t| t.last
     } else {
-        t.first
-    };
-    at.map(|a| a.as_secs_f64())
+        |t| t.first
+    }
 }
 
 /// Each sample's frame (checked: whole, not spoilt, offset exact, read
 /// in time, one sample per frame); returns their sequence numbers.
 fn check(mode: u8, r: &Run) -> Vec<u64> {
-    let mut seqs = Vec::new();
-    for s in &r.samples {
-        let t = r
-            .truth
-            .iter()
-            .filter(|t| t.named.is_some())
-            .find(|t| on_time(mode, t).is_some_and(|w| (-EARLY..MAX_LAG).contains(&(s.time - w))))
-            .unwrap_or_else(|| panic!("mode {mode}: sample {s:?} has no frame\n{}", story(r)));
-        assert!(!t.flags.badsum, "mode {mode}: sample {s:?} from spoilt {t}");
-        let named = t.named.unwrap().as_secs_f64();
-        assert!(
-            (s.offset - (named - s.time)).abs() < 2e-6,
-            "mode {mode}: {s:?} vs {t}"
-        );
-        assert_eq!(s.leap, 0, "mode {mode}: {s:?}");
-        assert!(!seqs.contains(&t.seq), "mode {mode}: two samples of {t}");
-        seqs.push(t.seq);
-    }
-    seqs
+    let m = Matching {
+        on_time: on_time_fn(mode),
+        early: EARLY,
+        accept: |t| !t.flags.badsum,
+        ..Matching::first_byte(MAX_LAG, 0.0)
+    };
+    match_samples(&r.run, &r.truth, &m)
+        .iter()
+        .map(|t| t.seq)
+        .collect()
 }
 
 fn story(r: &Run) -> String {
-    let t: Vec<String> = r.truth.iter().map(|t| t.to_string()).collect();
-    format!("{}\n{}", t.join("\n"), r.stderr)
+    format!("{}\n{}", simrun::story(&r.truth), r.stderr)
 }
 
 /// Frames written while the program surely had the device open.

@@ -8,15 +8,15 @@
 //! answers.
 
 mod common;
+#[path = "common/simrun.rs"]
+mod simrun;
 
 use std::thread;
 use std::time::Duration;
 
 use common::{lines_of, parse_sample, spawn, terminate, Sample};
-use refclock_core::os::clock::now;
-use refclock_sim::{
-    device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord,
-};
+use refclock_sim::TruthRecord;
+use simrun::{match_samples, run_program, simulator, story, written_while_open, Matching, Run};
 
 const TIME1: f64 = 0.0123;
 const TIME1_ARG: &str = "0.0123";
@@ -24,24 +24,9 @@ const TIME1_ARG: &str = "0.0123";
 /// pty's kernel worker; see cli_zyfer.rs).
 const MAX_LAG: f64 = 0.3;
 
-fn simulator(mode: u32, scenarios: &str) -> SimHandle {
-    Simulator::start(SimConfig {
-        scenarios: parse_scenarios(scenarios).unwrap(),
-        ..SimConfig::new(device_model(8, &DeviceSetup::new(mode, &[])).unwrap())
-    })
-    .unwrap()
-}
-
-struct Run {
-    samples: Vec<Sample>,
-    stderr: String,
-    started: f64,
-    stopped: f64,
-}
-
 /// `ntp-refclock -d 127.127.8.0 mode M path PATH time1 TIME1` for
-/// `seconds`, stopped with SIGTERM.
-fn run_program(mode: u32, path: &str, seconds: f64) -> Run {
+/// `seconds`.
+fn program(mode: u32, path: &str, seconds: f64) -> Run {
     let mode = mode.to_string();
     let args = [
         "-d",
@@ -53,83 +38,30 @@ fn run_program(mode: u32, path: &str, seconds: f64) -> Run {
         "time1",
         TIME1_ARG,
     ];
-    let started = now().as_secs_f64();
-    let mut child = spawn(&args);
-    let lines = lines_of(&mut child);
-    thread::sleep(Duration::from_secs_f64(seconds));
-    let stopped = now().as_secs_f64();
-    let (code, stderr) = terminate(&mut child, 15);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    thread::sleep(Duration::from_millis(100));
-    let samples = lines
-        .try_iter()
-        .map(|l| parse_sample(&l).unwrap_or_else(|| panic!("not a sample line: {l:?}")))
-        .collect();
-    Run {
-        samples,
-        stderr,
-        started,
-        stopped,
-    }
+    run_program(&args, seconds)
 }
 
-fn story(truth: &[TruthRecord]) -> String {
-    truth
-        .iter()
-        .map(|t| t.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Every sample comes from a time string written whole and not spoilt,
-/// whose STX was written at most `MAX_LAG` before the sample's receive
-/// time, and carries exactly named − receive time + time1; no string
-/// gives two. Returns the sources in order.
+/// Every sample comes from a time string written whole and not spoilt
+/// (a POWERUP one may: mode 23 trusts it), read within `MAX_LAG` of its
+/// STX, with exactly named − receive time + time1; no string gives two.
+/// Returns the sources in order.
 fn check_against_truth<'a>(run: &Run, truth: &'a [TruthRecord]) -> Vec<&'a TruthRecord> {
-    let mut sources: Vec<&TruthRecord> = Vec::new();
-    for s in &run.samples {
-        let t = truth
-            .iter()
-            .filter(|t| t.kind == "TIME")
-            .find(|t| {
-                t.first
-                    .is_some_and(|f| (-2e-6..MAX_LAG).contains(&(s.time - f.as_secs_f64())))
-            })
-            .unwrap_or_else(|| panic!("sample {s:?} has no string\n{}", story(truth)));
-        assert!(
-            !t.flags.not_written() && !t.flags.badsum,
-            "sample {s:?} from a spoilt string {t}"
-        );
-        assert_eq!(s.leap, 0, "{s:?}");
-        let exact = t.named.unwrap().as_secs_f64() - s.time + TIME1;
-        assert!((s.offset - exact).abs() < 2e-6, "{s:?} vs {exact} ({t})");
-        assert!(
-            !sources.iter().any(|u| u.seq == t.seq),
-            "two samples of {t}"
-        );
-        sources.push(t);
-    }
-    sources
+    let m = Matching {
+        kind: Some("TIME"),
+        accept: |t| !t.flags.not_written() && !t.flags.badsum,
+        ..Matching::first_byte(MAX_LAG, TIME1)
+    };
+    match_samples(run, truth, &m)
 }
 
 /// Time strings written while the program surely had the device open.
 fn read_window<'a>(run: &Run, truth: &'a [TruthRecord]) -> Vec<&'a TruthRecord> {
-    truth
-        .iter()
-        .filter(|t| t.kind == "TIME")
-        .filter(|t| {
-            t.first.is_some_and(|f| {
-                let f = f.as_secs_f64();
-                f > run.started + 2.0 && f < run.stopped - 0.3
-            })
-        })
-        .collect()
+    written_while_open(run, truth, "TIME", 2.0)
 }
 
 fn clean_run(mode: u32, seconds: f64) -> (Run, Vec<TruthRecord>) {
-    let sim = simulator(mode, "");
-    let run = run_program(mode, sim.path().to_str().unwrap(), seconds);
+    let sim = simulator(8, mode, &[], "");
+    let run = program(mode, sim.path().to_str().unwrap(), seconds);
     (run, sim.truth())
 }
 
@@ -168,8 +100,8 @@ fn a_sample_from_every_string_and_answered_queries() {
 /// give their samples.
 #[test]
 fn spoilt_strings_give_no_sample_and_are_counted() {
-    let sim = simulator(0, "badsum:every=3+garbage:bytes=20");
-    let run = run_program(0, sim.path().to_str().unwrap(), 9.0);
+    let sim = simulator(8, 0, &[], "badsum:every=3+garbage:bytes=20");
+    let run = program(0, sim.path().to_str().unwrap(), 9.0);
     let truth = sim.truth();
     let sources = check_against_truth(&run, &truth);
     let window = read_window(&run, &truth);
@@ -197,8 +129,8 @@ fn spoilt_strings_give_no_sample_and_are_counted() {
 fn powerup_is_trusted_in_mode_23_only() {
     let run_mode = |mode: u32| {
         thread::spawn(move || {
-            let sim = simulator(mode, "invalid:for=3,every=10,after=4");
-            let run = run_program(mode, sim.path().to_str().unwrap(), 10.0);
+            let sim = simulator(8, mode, &[], "invalid:for=3,every=10,after=4");
+            let run = program(mode, sim.path().to_str().unwrap(), 10.0);
             (run, sim.truth())
         })
     };

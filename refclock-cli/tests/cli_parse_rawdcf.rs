@@ -15,15 +15,16 @@
 //! sample and its bad telegrams are counted.
 
 mod common;
+#[path = "common/simrun.rs"]
+mod simrun;
 
 use std::thread;
-use std::time::Duration;
 
-use common::{lines_of, parse_sample, spawn, terminate, Sample};
 use refclock_core::os::clock::now;
-use refclock_sim::{
-    device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord,
-};
+use refclock_sim::TruthRecord;
+use simrun::{run_program, simulator, Run};
+
+use common::Sample;
 
 const TIME1: f64 = 0.25;
 const TIME1_ARG: &str = "0.25";
@@ -34,20 +35,7 @@ const MAX_LAG: f64 = 0.3;
 /// simulator starts.
 const RUN_SECS: f64 = 140.0;
 
-fn simulator(mode: u32, scenarios: &str) -> SimHandle {
-    Simulator::start(SimConfig {
-        scenarios: parse_scenarios(scenarios).unwrap(),
-        ..SimConfig::new(device_model(8, &DeviceSetup::new(mode, &[])).unwrap())
-    })
-    .unwrap()
-}
-
-struct Run {
-    samples: Vec<Sample>,
-    stderr: String,
-}
-
-fn run_program(path: &str, mode: u32) -> Run {
+fn program(path: &str, mode: u32) -> Run {
     let mode = mode.to_string();
     let args = [
         "-d",
@@ -59,18 +47,7 @@ fn run_program(path: &str, mode: u32) -> Run {
         "time1",
         TIME1_ARG,
     ];
-    let mut child = spawn(&args);
-    let lines = lines_of(&mut child);
-    thread::sleep(Duration::from_secs_f64(RUN_SECS));
-    let (code, stderr) = terminate(&mut child, 15);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    thread::sleep(Duration::from_millis(100));
-    let samples = lines
-        .try_iter()
-        .map(|l| parse_sample(&l).unwrap_or_else(|| panic!("not a sample line: {l:?}")))
-        .collect();
-    Run { samples, stderr }
+    run_program(&args, RUN_SECS)
 }
 
 /// The character a sample was read from: the one written at most
@@ -86,14 +63,14 @@ fn source<'a>(s: &Sample, truth: &'a [TruthRecord]) -> Option<&'a TruthRecord> {
 fn one_sample_a_second_from_the_third_mark_and_none_from_spoilt_pulses() {
     let started = now().as_secs_f64();
     let shift = "year:year=2100,before=65";
-    let clean = simulator(5, shift);
+    let clean = simulator(8, 5, &[], shift);
     // Every 9th pulse swapped (where a check covers it): every telegram
     // fails its parity, zone or start bit.
-    let spoilt = simulator(20, &format!("{shift}+badsum:every=9"));
+    let spoilt = simulator(8, 20, &[], &format!("{shift}+badsum:every=9"));
     let clean_path = clean.path().to_str().unwrap().to_string();
     let spoilt_path = spoilt.path().to_str().unwrap().to_string();
-    let other = thread::spawn(move || run_program(&spoilt_path, 20));
-    let run = run_program(&clean_path, 5);
+    let other = thread::spawn(move || program(&spoilt_path, 20));
+    let run = program(&clean_path, 5);
     let bad = other.join().unwrap();
 
     let truth = clean.truth();

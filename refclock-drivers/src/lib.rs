@@ -13,8 +13,12 @@ pub mod testkit;
 
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
+#[cfg(feature = "jupiter")]
+pub mod jupiter;
 #[cfg(feature = "nmea")]
 pub mod nmea;
+#[cfg(feature = "oncore")]
+pub mod oncore;
 #[cfg(feature = "parse")]
 pub mod parse;
 // The TSIP codec: PARSE's Trimble mode now, the Trimble driver (type

@@ -101,6 +101,10 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
     implemented!(hpgps::HpgpsDriver, device),
+    #[cfg(feature = "oncore")]
+    implemented!(oncore::OncoreDriver, device),
+    #[cfg(feature = "jupiter")]
+    implemented!(jupiter::JupiterDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
     #[cfg(feature = "ubx")]

@@ -136,7 +136,9 @@ targets! {
         nmea => refclock_drivers::nmea::NmeaDriver,
         hpgps => refclock_drivers::hpgps::HpgpsDriver,
         zyfer => refclock_drivers::zyfer::ZyferDriver,
+        jupiter => refclock_drivers::jupiter::JupiterDriver,
         parse => refclock_drivers::parse::ParseDriver,
+        oncore => refclock_drivers::oncore::OncoreDriver,
         ubx => refclock_drivers::ubx::UbxDriver,
     }
     others {

@@ -122,6 +122,13 @@ pub trait FuzzDriver: Driver {
         Rules::default()
     }
 
+    /// The configuration a script runs with, from the one its header
+    /// gives (by default unchanged): for a driver that needs a device
+    /// path or an option to start at all.
+    fn script_config(config: DriverConfig) -> DriverConfig {
+        config
+    }
+
     /// The driver's own checks for a run with `config`.
     fn checker(config: &DriverConfig) -> Box<dyn Checker<Self>> {
         let _ = config;

@@ -48,7 +48,7 @@ const MAX_ANSWER_ROUNDS: usize = 8;
 ///   printable and shorter than 128 bytes.
 pub fn run_script<D: FuzzDriver>(data: &[u8]) -> usize {
     let (header, steps) = Steps::new(data);
-    let config = header.config(&D::MODE_BITS);
+    let config = D::script_config(header.config(&D::MODE_BITS));
     run_steps::<D>(&config, header.start_time(), steps)
 }
 

@@ -26,13 +26,14 @@
 //! | 1 | the clock moves on `a` s |
 //! | 2 | 1 + `a` mod 64 times: one second passes, then the timer |
 //! | 3 | a poll |
-//! | 4 | a PPS edge at now + `a` (as `i16`) × 100 µs, the clear edge when `c & 8`; with `c & 16` a failed PPS fetch instead |
+//! | 4 | a PPS edge at now + `a` (as `i16`) × 100 µs, the clear edge when `c & 8`; with `c & 16` a failed PPS fetch instead; with both, a device byte 0xFF (a read of its own) |
 //! | 5 | to port `c >> 5`, by `(c >> 3) & 3`: 0 lost and reopened, 1 a failed write, 2 lost, 3 reopened |
 //! | 6 | the system clock steps back `a` ms |
 //! | 7 | by `(c >> 3) & 3`: 0 the current second's fraction becomes `a` × 15 259 ns; 1 device data goes to port `a`; 2 the modem status lines become `a`'s bits 0-3 (DSR, DCD, CTS, RI); 3 the system leap indicator becomes `a` mod 4 |
 //!
-//! 0xFF is lost as data; a driver that masks the parity bit sees 0x7F the
-//! same way, and one that reads binary gets every other byte.
+//! A device byte 0xFF is thus `ESC 0x1C a a` (a read of that byte alone,
+//! as binary protocols need it: the Zodiac sync word is `FF 81`); the
+//! encoder writes every 0xFF of [`Op::Data`] so.
 
 use refclock_core::calendar::Basedate;
 use refclock_core::port::ModemStatus;
@@ -43,6 +44,8 @@ use super::input::Input;
 
 /// The escape byte that starts a command.
 pub const ESC: u8 = 0xFF;
+/// The command byte of a device byte 0xFF.
+pub const DATA_FF: u8 = 4 | 8 | 16;
 /// Length of the header.
 pub const HEADER_LEN: usize = 16;
 /// Unix day of the base date for a header value of 0 (1979-12-30).
@@ -226,13 +229,23 @@ pub enum Op {
 impl Op {
     /// Appends the op's bytes.
     pub fn encode_into(&self, out: &mut Vec<u8>) {
+        if let Op::Data(d) = self {
+            for &b in d {
+                if b == ESC {
+                    out.extend_from_slice(&[ESC, DATA_FF, 0, 0]);
+                } else {
+                    out.push(b);
+                }
+            }
+            return;
+        }
         let mut cmd = |c: u8, arg: u16| {
             out.push(ESC);
             out.push(c);
             out.extend_from_slice(&arg.to_le_bytes());
         };
         match self {
-            Op::Data(d) => out.extend(d.iter().map(|&b| if b == ESC { 0x7f } else { b })),
+            Op::Data(_) => unreachable!("written above"),
             Op::AdvanceMs(n) => cmd(0, *n),
             Op::AdvanceSecs(n) => cmd(1, *n),
             Op::Ticks(n) => cmd(2, *n),
@@ -339,6 +352,9 @@ impl<'a> Iterator for Steps<'a> {
                 self.input = Input::new(&rest[1..]);
                 let c = self.input.u8();
                 let a = self.input.u16();
+                if c & DATA_FF == DATA_FF && c & 7 == 4 {
+                    return Some(Step::Data(&[ESC]));
+                }
                 Some(Step::Command(Op::command(c, a)))
             }
             Some(n) => {
@@ -454,9 +470,13 @@ mod tests {
         };
         assert_eq!(decode(&encode(&h, &ops)), (h, ops));
         assert_eq!(decode(&[]), (Header::default(), vec![]));
-        // 0xFF in data becomes 0x7F.
-        let (_, ops) = decode(&encode(&h, &[Op::Data(vec![1, ESC, 2])]));
-        assert_eq!(ops, vec![Op::Data(vec![1, 0x7f, 2])]);
+        // 0xFF in data is a read of its own.
+        let (_, ops) = decode(&encode(&h, &[Op::Data(vec![1, ESC, 2, ESC, ESC])]));
+        let d = |b: &[u8]| Op::Data(b.to_vec());
+        assert_eq!(ops, [d(&[1]), d(&[ESC]), d(&[2]), d(&[ESC]), d(&[ESC])]);
+        // The fetch failure keeps its encoding.
+        let (_, ops) = decode(&[&h.encode()[..], &[ESC, 4 | 16, 0, 0]].concat());
+        assert_eq!(ops, [Op::PpsFault]);
     }
 
     #[test]
