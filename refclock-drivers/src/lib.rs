@@ -17,9 +17,10 @@ pub mod hpgps;
 pub mod nmea;
 #[cfg(feature = "parse")]
 pub mod parse;
-// The TSIP codec: PARSE's Trimble mode now, the Trimble driver (type
-// 29) later.
-#[cfg(feature = "parse")]
+// The TSIP codec: PARSE's Trimble mode and the Trimble driver (type 29).
+#[cfg(feature = "trimble")]
+pub mod trimble;
+#[cfg(any(feature = "parse", feature = "trimble"))]
 pub mod tsip;
 #[cfg(feature = "zyfer")]
 pub mod zyfer;
