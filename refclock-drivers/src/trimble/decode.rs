@@ -70,7 +70,9 @@ fn civil(
 ) -> Result<Timestamp, String> {
     CivilTime::new(i32::from(year), month, day, hour, minute, second)
         .to_timestamp()
-        .map_err(|e| format!("bad date {year}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}: {e}"))
+        .map_err(|e| {
+            format!("bad date {year}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02}: {e}")
+        })
 }
 
 /// GPS time less GPS − UTC.

@@ -4,6 +4,7 @@
 //! refclock-core, with the fixes listed in the module documentation.
 
 use refclock_core::calendar::{Basedate, CivilTime};
+use refclock_core::driver::OptionInfo;
 use refclock_core::framing::{DleFramer, FrameStatus, Framer};
 use refclock_core::gps::EraWindow;
 use refclock_core::port::{PortEvent, PortSpec, PpsEdge, PpsEdgeKind, PpsRequest};
@@ -34,6 +35,9 @@ pub const PRECISION: i8 = -20;
 /// The Praecis' answer to `SPSTAT` is kept up to this many bytes
 /// (ntpd's `praecis_parse` buffer).
 pub const PRAECIS_MAX: usize = 100;
+
+/// The speeds `option speed=` takes.
+pub const SPEEDS: &[u32] = &[4800, 9600, 19_200, 38_400, 57_600, 115_200, 230_400];
 
 /// What the Praecis is asked before each event poll.
 pub const SPSTAT: &[u8] = b"SPSTAT\r\n";
@@ -151,7 +155,13 @@ impl Unit {
     }
 
     /// One packet from the framer.
-    fn packet(&mut self, ctx: &mut Context<'_>, data: &[u8], status: FrameStatus, first: Timestamp) {
+    fn packet(
+        &mut self,
+        ctx: &mut Context<'_>,
+        data: &[u8],
+        status: FrameStatus,
+        first: Timestamp,
+    ) {
         if status != FrameStatus::Complete {
             ctx.report(ClockEvent::BadReply);
             return;
@@ -287,6 +297,11 @@ impl Unit {
 impl Driver for TrimbleDriver {
     const INFO: DriverInfo = INFO;
 
+    const OPTIONS: &'static [OptionInfo] = &[OptionInfo::value(
+        "speed",
+        "line speed in baud instead of the mode's (RES SMT 360 and RES 720: 115200)",
+    )];
+
     fn start(config: &DriverConfig, ctx: &mut Context<'_>) -> Result<(Self, Ports), StartError> {
         let mode = config.fudge.mode & 0x7F;
         let receiver = Receiver::from_mode(mode).unwrap_or_else(|| {
@@ -296,7 +311,19 @@ impl Driver for TrimbleDriver {
             Receiver::Palisade
         });
         ctx.log(format!("trimble: {} mode", receiver.name()));
-        let port = PortSpec::serial(config.device_or(DEVICE), receiver.serial_config());
+        let mut line = receiver.serial_config();
+        if let Some(v) = config.option_value("speed") {
+            line.baud = match v.parse::<u32>() {
+                Ok(b) if SPEEDS.contains(&b) => b,
+                _ => {
+                    return Err(StartError::BadOption {
+                        name: "speed".into(),
+                        reason: format!("{v:?} is not one of {SPEEDS:?}"),
+                    })
+                }
+            };
+        }
+        let port = PortSpec::serial(config.device_or(DEVICE), line);
         let pps = config.pps_device.clone().map(|path| PpsRequest {
             path: Some(path),
             fallback_port: None,
@@ -331,7 +358,9 @@ impl Driver for TrimbleDriver {
         if unit.praecis_msg {
             data = unit.praecis(ctx, data, rectime);
         }
-        framer.feed(data, rectime, |f| unit.packet(ctx, f.data, f.status, f.first));
+        framer.feed(data, rectime, |f| {
+            unit.packet(ctx, f.data, f.status, f.first)
+        });
         let skipped = framer.skipped();
         if skipped > unit.skipped {
             unit.skipped = skipped;

@@ -49,6 +49,9 @@
 //! * `flag2`: use the 1 Hz packets (8F-AD/8F-0B with event count 0, 0x41
 //!   on the ACE III) instead of the event input. Modes 2, 5 and 7 always
 //!   use them (see below).
+//! * `option speed=BAUD` (ours): the line speed instead of the mode's,
+//!   for receivers set to another one (the RES SMT 360 and the RES 720
+//!   run at 115200).
 //! * `ppspath DEVICE`: PPS augmentation (ours; ntpd's type 29 has no
 //!   PPS): each 1 Hz sample's receive time is moved onto the phase of the
 //!   last PPS assert edge (`refclock_core::pps::augment`, ntpd's
@@ -70,8 +73,8 @@
 //! TSIPv1 packets (ids 0x90..0xA3: sub-id, length, mode, data, XOR
 //! checksum) are recognised in every mode; the timing report A1-00
 //! (once a second after its PPS) is used like 8F-AB, in any mode, with its
-//! own receive time. The RES 720 is a Resolution: run it as mode 5 (or 2
-//! for 8N1 lines) with the line speed set to the receiver's. Its date
+//! own receive time, so the RES 720 gives samples in any mode; it runs at
+//! 115200 8N1 (gpsd's capture): mode 2 with `option speed=115200`. Its date
 //! fields are in the time base the receiver reports (GPS by default, less
 //! the UTC offset it sends); another time base is refused (counted,
 //! logged). A bad checksum or length is counted and never a sample.
@@ -109,11 +112,11 @@ mod decode;
 pub mod device;
 mod driver;
 #[cfg(feature = "testkit")]
-pub mod fuzz;
+mod fuzz;
 mod receiver;
 
 pub use decode::{decode, Decoded, TimeReport};
-pub use driver::{TrimbleDriver, DEVICE, INFO, PRAECIS_MAX, PRECISION, SPSTAT};
+pub use driver::{TrimbleDriver, DEVICE, INFO, PRAECIS_MAX, PRECISION, SPEEDS, SPSTAT};
 pub use receiver::Receiver;
 
 #[cfg(test)]

@@ -1,0 +1,1 @@
+//! Tests of the Trimble driver on scripted packets.
