@@ -23,18 +23,14 @@
 //! checksum: a corrupted message gets a lone DLE inside (the framing
 //! damage the driver counts); a TSIPv1 message a wrong checksum.
 
-use refclock_core::calendar::CivilTime;
-use refclock_core::gps::GpsTime as GpsWeekTime;
 use refclock_core::sim::{
     DeviceError, DeviceModel, DeviceSetup, Epoch, LeapWarning, Message, Timeline,
 };
 use refclock_core::{ClockFlags, Timestamp};
 
 use super::receiver::Receiver;
-use crate::tsip::timing::{
-    Comprehensive, PrimaryTiming, PrimaryUtc, Supplemental, AB_NOT_SET, AB_NO_UTC, AB_UTC_PPS,
-    AB_UTC_TIME, AC_MINOR_LEAP_PENDING, AD_LEAP_PENDING, AD_UTC_AVAILABLE, ID_SUPER_REPORT,
-};
+use super::reports::{comprehensive, gps_time, primary_timing, primary_utc, v1_timing};
+use crate::tsip::timing::{Supplemental, AC_MINOR_LEAP_PENDING, ID_SUPER_REPORT};
 use crate::tsip::{self, v1, DLE};
 
 /// The simulated receiver.
@@ -71,112 +67,6 @@ pub fn new(setup: &DeviceSetup) -> Result<Box<dyn DeviceModel>, DeviceError> {
 
 fn super_packet(data: Vec<u8>) -> Vec<u8> {
     tsip::encode(ID_SUPER_REPORT, &data)
-}
-
-/// 8F-AD for a civil time (fraction in `nanos`).
-pub fn primary_utc(t: &CivilTime, event: u16, valid: bool, leap: bool) -> PrimaryUtc {
-    PrimaryUtc {
-        event,
-        fraction: f64::from(t.nanos) * 1e-9,
-        hour: t.hour,
-        minute: t.minute,
-        second: t.second,
-        day: t.day,
-        month: t.month,
-        year: t.year as u16,
-        tracking: if valid { 0 } else { 3 },
-        status: if !valid {
-            0
-        } else if leap {
-            AD_UTC_AVAILABLE | AD_LEAP_PENDING
-        } else {
-            AD_UTC_AVAILABLE
-        },
-    }
-}
-
-/// 8F-0B for a civil time.
-pub fn comprehensive(t: &CivilTime, event: u16, gps_utc: i32) -> Comprehensive {
-    let days = refclock_core::calendar::days_from_civil(t.year, t.month, t.day);
-    let dow = (days + 4).rem_euclid(7); // 1970-01-01 was a Thursday
-    let sod = i64::from(t.hour) * 3600 + i64::from(t.minute) * 60 + i64::from(t.second);
-    Comprehensive {
-        event,
-        tow: (dow * 86_400 + sod) as f64 + f64::from(t.nanos) * 1e-9,
-        day: t.day,
-        month: t.month,
-        year: t.year as u16,
-        receiver_mode: 7,
-        utc_offset: gps_utc as i16,
-    }
-}
-
-/// The GPS week and seconds of week of an epoch.
-fn gps_of(epoch: &Epoch) -> GpsWeekTime {
-    GpsWeekTime::from_utc(epoch.named, epoch.gps_utc)
-}
-
-/// 8F-AB for an epoch (UTC fields, as the driver configures it).
-pub fn primary_timing(epoch: &Epoch) -> PrimaryTiming {
-    let g = gps_of(epoch);
-    let t = epoch.time;
-    PrimaryTiming {
-        tow: g.tow_secs(),
-        week: g.week as u16,
-        utc_offset: epoch.gps_utc as i16,
-        flags: if epoch.valid {
-            AB_UTC_TIME | AB_UTC_PPS
-        } else {
-            AB_UTC_TIME | AB_UTC_PPS | AB_NOT_SET | AB_NO_UTC
-        },
-        second: t.second,
-        minute: t.minute,
-        hour: t.hour,
-        day: t.day,
-        month: t.month,
-        year: t.year as u16,
-    }
-}
-
-/// A1-00 for an epoch (GPS time base, the RES 720's default).
-pub fn v1_timing(epoch: &Epoch) -> v1::Timing {
-    let g = gps_of(epoch);
-    let gps = CivilTime::from_timestamp(Timestamp::from_secs(
-        epoch.named.secs() + i64::from(epoch.gps_utc),
-    ));
-    v1::Timing {
-        tow: g.tow_secs(),
-        week: g.week as u16,
-        hour: gps.hour,
-        minute: gps.minute,
-        second: gps.second,
-        month: gps.month,
-        day: gps.day,
-        year: gps.year as u16,
-        time_base: v1::TIME_BASE_GPS,
-        pps_base: 0,
-        flags: if epoch.valid {
-            v1::TIMING_UTC_VALID | v1::TIMING_TIME_VALID
-        } else {
-            0
-        },
-        utc_offset: epoch.gps_utc as i16,
-        qerr: 0.0,
-    }
-}
-
-/// 0x41 for a UTC time with `gps_utc`.
-pub fn gps_time(utc: Timestamp, gps_utc: i32, valid: bool) -> tsip::GpsTime {
-    let g = GpsWeekTime::from_utc(utc, gps_utc);
-    tsip::GpsTime {
-        tow: if valid {
-            (g.tow_nanos as f64 * 1e-9) as f32
-        } else {
-            -1.0
-        },
-        week: (g.week % 1024) as i16,
-        utc_offset: gps_utc as f32,
-    }
 }
 
 impl TrimbleDevice {
@@ -222,12 +112,12 @@ impl DeviceModel for TrimbleDevice {
                 out.push(Message::new("8F-0B", super_packet(ob.encode())).naming(epoch));
             }
             Receiver::Thunderbolt | Receiver::Resolution if self.tsipv1 => {
-                let t = v1_timing(epoch);
+                let t = v1_timing(epoch.named, epoch.gps_utc, epoch.valid);
                 let bytes = tsip::encode(v1::ID_TIMING, &t.packet());
                 out.push(Message::new("A1-00", bytes).naming(epoch).with_checksum());
             }
             Receiver::Thunderbolt | Receiver::Resolution => {
-                let ab = primary_timing(epoch);
+                let ab = primary_timing(epoch.named, epoch.gps_utc, epoch.valid);
                 out.push(Message::new("8F-AB", super_packet(ab.encode())).naming(epoch));
                 let ac = Supplemental {
                     receiver_mode: 7,

@@ -114,6 +114,7 @@ mod driver;
 #[cfg(feature = "testkit")]
 mod fuzz;
 mod receiver;
+pub mod reports;
 
 pub use decode::{decode, Decoded, TimeReport};
 pub use driver::{TrimbleDriver, DEVICE, INFO, PRAECIS_MAX, PRECISION, SPEEDS, SPSTAT};
