@@ -137,6 +137,7 @@ targets! {
         hpgps => refclock_drivers::hpgps::HpgpsDriver,
         zyfer => refclock_drivers::zyfer::ZyferDriver,
         parse => refclock_drivers::parse::ParseDriver,
+        trimble => refclock_drivers::trimble::TrimbleDriver,
     }
     others {
         line_framer => line_framer::line_framer,
