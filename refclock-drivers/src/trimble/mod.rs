@@ -104,6 +104,11 @@
 //!   week; ntpd truncates it to the second.
 //! * Dates and GPS weeks are unfolded with `EraWindow` (relative to the
 //!   base date and the system clock), not relative to the build date.
+//! * A sample's receive time is that of its own packet's first byte. In
+//!   ntpd with `flag2` every packet's opening DLE stamps `lastrec` again,
+//!   and the C program reports a sample with the `lastrec` it finds after
+//!   the read: when the next packet began in a later read, its sample
+//!   carries that later time with the offset of the earlier one.
 //! * Framing damage (a DLE followed by neither DLE nor ETX inside a
 //!   packet) and overlong packets are counted as bad replies.
 
