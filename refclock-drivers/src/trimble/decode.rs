@@ -174,6 +174,7 @@ fn decode_super(sub: u8, p: &Packet<'_>, sync: bool, window: &EraWindow) -> Deco
             );
             Decoded::Time(TimeReport {
                 comprehensive: true,
+                leap: Some(Leap::NoWarning),
                 ..report(window.fix(utc))
             })
         }

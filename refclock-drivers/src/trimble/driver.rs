@@ -50,8 +50,9 @@ pub(super) struct Unit {
     /// `polled`: 2 after a poll, 0 once its sample was taken, -1 after an
     /// error (no timeout reported at the next poll).
     pub(super) polled: i32,
-    /// The last 8F-AD's status byte (`leap_status`).
-    pub(super) leap_status: u8,
+    /// An 8F-AD came since the last 8F-0B (ntpd's `leap_status` test:
+    /// the 8F-0B is used only while no 8F-AD comes).
+    pub(super) ad_pending: bool,
     /// Month of the last good time report (for the leap check).
     pub(super) month: Option<u8>,
     /// The last 8F-AC announced a leap second.
@@ -171,7 +172,13 @@ impl Unit {
         };
         let sync = synchronous(self.receiver, ctx);
         let window = EraWindow::new(&self.basedate, first);
-        match decode(self.receiver, &p, sync, &window) {
+        let decoded = decode(self.receiver, &p, sync, &window);
+        if tsip::timing::subcode(&p) == Some(tsip::timing::SUB_PRIMARY_UTC)
+            && matches!(decoded, Decoded::Time(_) | Decoded::NoTime(_))
+        {
+            self.ad_pending = true;
+        }
+        match decoded {
             Decoded::Ignored => {}
             Decoded::V1 => self.v1_seen = true,
             Decoded::Malformed(why) => {
@@ -209,7 +216,7 @@ impl Unit {
                     self.polled = -1;
                 }
             }
-            Decoded::LeapStatus(status) => self.leap_status = status,
+            Decoded::LeapStatus(_) => {}
             Decoded::Supplemental { leap } => {
                 self.ac_leap = leap;
                 if self.month.is_some() {
@@ -234,17 +241,18 @@ impl Unit {
         if r.v1 {
             self.v1_seen = true;
         }
-        if let Some(status) = r.ad_status {
-            self.leap_status = status;
-        }
         let month = CivilTime::from_timestamp(r.utc).month;
         self.month = Some(month);
+        if r.comprehensive && self.polled <= 0 {
+            self.ad_pending = false;
+        }
         if self.polled <= 0 {
             return;
         }
-        if r.comprehensive && self.leap_status != 0 {
-            // ntpd: an 8F-0B is used only while no 8F-AD comes.
-            self.leap_status = 0;
+        if r.comprehensive && self.ad_pending {
+            // The 8F-AD before it decided (ntpd: an 8F-0B is used only
+            // while no 8F-AD comes).
+            self.ad_pending = false;
             return;
         }
         let leap = match r.leap {
@@ -336,7 +344,7 @@ impl Driver for TrimbleDriver {
                 receiver,
                 basedate: config.basedate,
                 polled: 0,
-                leap_status: 0,
+                ad_pending: false,
                 month: None,
                 ac_leap: false,
                 praecis_msg: false,

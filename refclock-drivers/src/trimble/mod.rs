@@ -109,6 +109,11 @@
 //!   and the C program reports a sample with the `lastrec` it finds after
 //!   the read: when the next packet began in a later read, its sample
 //!   carries that later time with the offset of the earlier one.
+//! * An 8F-0B right after an 8F-AD that refused its second (no UTC, not
+//!   tracking) gives no sample either: ntpd's test (the 8F-AD's status
+//!   byte, which is 0 then) lets that 8F-0B through. An 8F-0B that gives
+//!   a sample says "no warning" (it has a UTC offset); ntpd leaves the
+//!   leap indicator as it was.
 //! * Framing damage (a DLE followed by neither DLE nor ETX inside a
 //!   packet) and overlong packets are counted as bad replies.
 
