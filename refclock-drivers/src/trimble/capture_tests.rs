@@ -69,7 +69,10 @@ fn ts(y: i32, mo: u8, d: u8) -> Timestamp {
 
 /// Each capture, the mode (and flags) that read it, the receive date
 /// (the capture's), the number of time reports it holds.
-const CAPTURES: &[(&str, u32, bool, (i32, u8, u8), usize)] = &[
+/// Capture, mode, flag2, date (y, m, d), time reports.
+type Case = (&'static str, u32, bool, (i32, u8, u8), usize);
+
+const CAPTURES: &[Case] = &[
     // Lassen iQ: 0x41 once a second, the ACE III's / Copernicus' report.
     ("trimble-lassen_iq.log", 7, false, (2006, 11, 26), 6),
     ("trimble-lassen_iq.log", 6, true, (2006, 11, 26), 6),

@@ -157,11 +157,7 @@ impl DeviceModel for TrimbleDevice {
         out: &mut Vec<Message>,
     ) {
         match self.receiver {
-            Receiver::Acutime => {
-                if data.contains(&0) {
-                    self.event(now, timeline, out);
-                }
-            }
+            Receiver::Acutime if data.contains(&0) => self.event(now, timeline, out),
             Receiver::Praecis => {
                 self.input.extend_from_slice(data);
                 if self.input.windows(8).any(|w| w == super::SPSTAT) {
