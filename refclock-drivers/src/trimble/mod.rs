@@ -90,9 +90,9 @@
 //!   the packet while it is below 65536 s (Sunday to Monday 18:12 GPS).
 //! * 8F-AB's date fields in GPS time (timing flags bit 0 clear: the
 //!   receiver's default, lost at a power cycle) are converted to UTC with
-//!   the packet's offset; ntpd refuses them (`flags & 0x1D == 0`) while it
-//!   accepts a time flagged "not set" (0x04) or "no UTC" (0x08), which
-//!   are refused here.
+//!   the packet's offset; ntpd refuses them (`flags & 0x1D == 0`) while
+//!   it accepts a time flagged as not set (0x04) or without UTC (0x08);
+//!   both are refused here.
 //! * Modes 2, 5 and 7 use their 1 Hz packets without `flag2`: these
 //!   receivers have no event input, and ntpd's RTS pulse would pair the
 //!   poll's time with the last pulse's report, up to a second off.
