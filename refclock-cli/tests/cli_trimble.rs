@@ -229,3 +229,18 @@ fn ace_and_acutime_are_polled() {
         }
     }
 }
+
+#[test]
+fn week_rollover_bug_is_unfolded() {
+    // Dates 1024 weeks in the past, as a receiver with the roll-over bug
+    // sends them: the samples still name today.
+    for mode in [2, 7] {
+        let sim = simulator(mode, false, &[], "rollover");
+        let m = mode.to_string();
+        let run = run_program(sim.path().to_str().unwrap(), &m, "0.0", &[], 7.0);
+        assert!(run.samples.len() >= 3, "mode {mode}: {}", run.stderr);
+        for s in &run.samples {
+            assert!(s.offset.abs() < MAX_LAG, "mode {mode}: {s:?}");
+        }
+    }
+}
