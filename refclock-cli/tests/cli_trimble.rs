@@ -221,11 +221,12 @@ fn ace_and_acutime_are_polled() {
             story(&truth),
             run.stderr
         );
-        // The answer states the time of the poll: the offset is the
-        // answer's own precision (0x41's single float: 1/32 s at the end
-        // of the week) and the pty's lag.
+        // The answer states the time the device read the poll: the offset
+        // is the answer's own precision (0x41's single float: 1/32 s at
+        // the end of the week) and the pty's lag to the device, which a
+        // busy host makes a few hundred ms; never a second.
         for s in &run.samples {
-            assert!(s.offset.abs() < MAX_LAG, "mode {mode}: {s:?}");
+            assert!(s.offset.abs() < 0.6, "mode {mode}: {s:?}");
         }
     }
 }
