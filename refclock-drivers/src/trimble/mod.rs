@@ -132,5 +132,7 @@ pub use receiver::Receiver;
 
 #[cfg(test)]
 mod capture_tests;
+#[cfg(all(test, feature = "sim"))]
+mod device_tests;
 #[cfg(test)]
 mod tests;
