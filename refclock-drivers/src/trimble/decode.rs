@@ -130,6 +130,12 @@ fn gps_time(p: &Packet<'_>, window: &EraWindow) -> Decoded {
     if t.tow.is_nan() || t.tow < 0.0 {
         return Decoded::NoTime(format!("0x41: no GPS time yet (time of week {})", t.tow));
     }
+    if t.tow >= 604_800.0 || !(-255.0..=255.0).contains(&t.utc_offset) {
+        return Decoded::Malformed(format!(
+            "0x41: time of week {} or UTC offset {} out of range",
+            t.tow, t.utc_offset
+        ));
+    }
     if t.utc_offset as i32 == 0 {
         return Decoded::NoUtcOffset("0x41: UTC offset unknown".into());
     }

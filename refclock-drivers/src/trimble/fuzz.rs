@@ -225,6 +225,16 @@ mod tests {
     use super::*;
     use crate::testkit::FuzzCodec;
 
+    /// The fuzzer's find: a 0x41 whose UTC offset (about 1.7e9 s) put
+    /// the time outside the era window; such offsets are refused now.
+    #[test]
+    fn absurd_utc_offset_is_refused() {
+        let crash = [
+            0x10, 0x41, 0x47, 0x00, 0x00, 0x7a, 0xfd, 0x1d, 0xce, 0x02, 0x00, 0x00, 0x10, 0x03,
+        ];
+        assert_eq!(decode_stream(&crash), 0);
+    }
+
     #[test]
     fn examples_decode_and_roundtrips_hold() {
         let stream: Vec<u8> = TrimbleDriver::examples().concat();
