@@ -144,7 +144,10 @@ impl Unit {
             self.praecis_buf.push(b);
             if self.praecis_buf.ends_with(b"\r\n") {
                 let n = self.praecis_buf.len() - 2;
-                let line = String::from_utf8_lossy(&self.praecis_buf[..n]).into_owned();
+                // A clockstats record is one line: a stray CR or LF in the
+                // answer becomes a space.
+                let line =
+                    String::from_utf8_lossy(&self.praecis_buf[..n]).replace(['\r', '\n'], " ");
                 ctx.clockstats(line);
                 self.praecis_buf.clear();
                 self.praecis_msg = false;

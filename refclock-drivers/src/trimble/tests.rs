@@ -286,7 +286,7 @@ fn praecis_asks_spstat_first_and_ace_sends_0x21() {
     let p = poll(&mut c, t);
     assert_eq!(p.writes, vec![(PortId::MAIN, SPSTAT.to_vec())]);
     assert!(p.port_actions.is_empty());
-    let o = feed(&mut c, b"SPSTAT 1 LOCKED\r\n", t.add_secs_f64(0.1));
+    let o = feed(&mut c, b"SPSTAT 1\rLOCKED\r\n", t.add_secs_f64(0.1));
     assert_eq!(o.clockstats, vec!["SPSTAT 1 LOCKED".to_string()]);
     assert_eq!(o.port_actions.len(), 2);
     // Event answer: the time of the RTS pulse (after the status line).
