@@ -42,8 +42,9 @@
 //! one sample and runs the filter. With an event, the receive time is the
 //! poll's time and the report is the receiver's time of the event; with
 //! the 1 Hz packets, it is the time of the read that held the packet's
-//! first byte, and the report names the pulse just before it: `time1`
-//! takes up the transmission delay (about 20 ms advised).
+//! first byte, and the report names the pulse just before it: a positive
+//! `time1` takes up the transmission delay (about 20 ms advised; with
+//! `ppspath`, only the pulse's own offset, usually 0).
 //!
 //! * `time1`: offset added to each sample.
 //! * `flag2`: use the 1 Hz packets (8F-AD/8F-0B with event count 0, 0x41
