@@ -21,9 +21,10 @@ pub mod nmea;
 pub mod oncore;
 #[cfg(feature = "parse")]
 pub mod parse;
-// The TSIP codec: PARSE's Trimble mode now, the Trimble driver (type
-// 29) later.
-#[cfg(feature = "parse")]
+// The TSIP codec: PARSE's Trimble mode and the Trimble driver (type 29).
+#[cfg(feature = "trimble")]
+pub mod trimble;
+#[cfg(any(feature = "parse", feature = "trimble"))]
 pub mod tsip;
 #[cfg(feature = "ubx")]
 pub mod ubx;

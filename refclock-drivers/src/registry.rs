@@ -101,6 +101,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
     implemented!(hpgps::HpgpsDriver, device),
+    #[cfg(feature = "trimble")]
+    implemented!(trimble::TrimbleDriver, device),
     #[cfg(feature = "oncore")]
     implemented!(oncore::OncoreDriver, device),
     #[cfg(feature = "jupiter")]

@@ -140,6 +140,7 @@ targets! {
         parse => refclock_drivers::parse::ParseDriver,
         oncore => refclock_drivers::oncore::OncoreDriver,
         ubx => refclock_drivers::ubx::UbxDriver,
+        trimble => refclock_drivers::trimble::TrimbleDriver,
     }
     others {
         line_framer => line_framer::line_framer,

@@ -17,11 +17,15 @@
 //! reverse. The reports decoded here are those ntpd's PARSE driver
 //! (type 8, mode 10) reads: 0x41 GPS time, 0x46 receiver health, 0x4F
 //! UTC parameters and 0x55 I/O options; the Trimble driver (type 29)
-//! reuses the packet layer and the field readers.
+//! reuses them and adds the timing superpackets ([`timing`]: 8F-0B,
+//! 8F-AD, 8F-AB, 8F-AC) and TSIP version 1 ([`v1`]: the RES 720's A1-00).
 
 use refclock_core::calendar::{GPS_EPOCH_UNIX, SECS_PER_WEEK};
 use refclock_core::gps::EraWindow;
 use refclock_core::Timestamp;
+
+pub mod timing;
+pub mod v1;
 
 #[cfg(test)]
 #[path = "tests.rs"]
