@@ -27,7 +27,10 @@
 //! applied as the kernel does; see `pps`): the replay gives our driver
 //! the same edges, each message at the write time of its `end` byte (the
 //! C program's sample time is the edge's, not a receive time), and the
-//! serial device as its PPS source. A file `driver-options` gives our
+//! serial device as its PPS source. A line `clear=F` in `pps` (the
+//! shim's `PPSSHIM_CLEAR`) adds a clear edge F s after each assert edge.
+//! Edges and the C program's ticks are given in time order, each edge
+//! before the message or tick that follows it. A file `driver-options` gives our
 //! driver's options, one `NAME[=VALUE]` a line; a VALUE naming a file of
 //! the case directory is given as that file's path.
 
@@ -132,6 +135,8 @@ struct Case {
     polls: BTreeMap<u64, i128>,
     /// PPS edges at every whole second (a file `pps`).
     pps: bool,
+    /// Clear edges this long after each assert edge (`clear=F` in `pps`).
+    pps_clear: Option<i128>,
     /// Our driver's options (a file `driver-options`).
     options: Vec<(String, Option<String>)>,
 }
@@ -267,6 +272,11 @@ impl Case {
         };
         Case {
             pps: dir.join("pps").exists(),
+            pps_clear: dir.join("pps").exists().then(|| read(dir, "pps")).and_then(|t| {
+                t.lines()
+                    .find_map(|l| l.trim().strip_prefix("clear="))
+                    .map(|f| (f.parse::<f64>().unwrap() * 1e9).round() as i128)
+            }),
             options,
             name,
             dir: dir.to_path_buf(),
@@ -382,36 +392,59 @@ impl Case {
         let ts = |ns: i128| Timestamp::from_nanos(ns);
         let times = self.receive_times();
         let mut ticks = self.ticks().into_iter().peekable();
-        let mut edge = self.start.div_euclid(NS) + 1;
+        // The shim's edges, in time order: (time, kind).
+        let mut edges = Vec::new();
+        if self.pps {
+            use refclock_core::port::PpsEdgeKind;
+            for sec in self.start.div_euclid(NS) + 1..=self.stop.div_euclid(NS) {
+                edges.push((sec * NS, PpsEdgeKind::Assert, sec));
+                if let Some(f) = self.pps_clear {
+                    edges.push((sec * NS + f, PpsEdgeKind::Clear, sec));
+                }
+            }
+        }
+        let mut edges = edges.into_iter().peekable();
+        // Edges and ticks up to a time, in time order.
+        macro_rules! step {
+            ($until:expr) => {
+                loop {
+                    let until = $until;
+                    let next_edge = edges.peek().map(|e| e.0).filter(|&t| t <= until);
+                    let next_tick = ticks.peek().map(|t| t.0).filter(|&t| t <= until);
+                    match (next_edge, next_tick) {
+                        (Some(e), t) if t.is_none_or(|t| e <= t) => {
+                            let (time, kind, sec) = edges.next().unwrap();
+                            clock.pps(refclock_core::port::PpsEdge {
+                                time: ts(time),
+                                sequence: sec as u32,
+                                kind,
+                            });
+                        }
+                        (_, Some(_)) => {
+                            let (t, poll) = ticks.next().unwrap();
+                            clock.timer(ts(t));
+                            if poll {
+                                clock.poll(ts(t));
+                            }
+                            drain(clock.as_mut());
+                        }
+                        _ => break,
+                    }
+                }
+            };
+        }
         for (m, &at) in self.messages.iter().zip(&times) {
             if at < self.start || at > self.stop {
                 continue; // the C program was not reading
             }
-            while self.pps && edge * NS <= at {
-                clock.pps(refclock_core::port::PpsEdge {
-                    time: ts(edge * NS),
-                    sequence: edge as u32,
-                    kind: refclock_core::port::PpsEdgeKind::Assert,
-                });
-                edge += 1;
-            }
-            while let Some((t, poll)) = ticks.next_if(|&(t, _)| t <= at) {
-                clock.timer(ts(t));
-                if poll {
-                    clock.poll(ts(t));
-                }
-                drain(clock.as_mut());
-            }
+            step!(at);
             clock.receive(PortId::MAIN, &m.bytes, ts(at));
             drain(clock.as_mut());
         }
-        for (t, poll) in ticks {
-            clock.timer(ts(t));
-            if poll {
-                clock.poll(ts(t));
-            }
-            drain(clock.as_mut());
-        }
+        // The rest: edges only up to the last tick (the C program looked
+        // at a pulse at its next tick).
+        let last = ticks.clone().last().map_or(0, |t| t.0);
+        step!(last);
         (samples, wrote)
     }
 }
