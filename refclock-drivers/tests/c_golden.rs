@@ -15,7 +15,9 @@
 //! asserted exactly, and each names the deliberate difference in the
 //! driver's module documentation, quoting it. What our driver writes to
 //! the device must be what the C program wrote (the truth log's `INPUT`
-//! lines), in the same order.
+//! lines), in the same order, except for bytes only the C program wrote
+//! that `expected-differences` lists (`write=N bytes L 0`: the L bytes
+//! from byte N of its writes), each with its quote likewise.
 //!
 //! A case whose directory holds a file `no-c-samples` (saying why: the
 //! C driver needs a PPS line a pty cannot give, as ntpd's Jupiter does)
@@ -455,10 +457,11 @@ struct Expected {
     line: String,
     /// `time=`: the C sample printed with this time; `named=A..B`: every
     /// C sample whose reference time names a second from A to B (`A..`:
-    /// from A on).
+    /// from A on); `write=N`: the C program's writes from byte N.
     select: Select,
     /// `leap`, `ref`, or `sample` (how many samples each has at that
-    /// time: `1 0`, only the C program; `0 1`, only ours).
+    /// time: `1 0`, only the C program; `0 1`, only ours); with `write=N`,
+    /// `bytes` (`bytes L 0`: the L bytes from N only the C program wrote).
     field: String,
     c: String,
     ours: String,
@@ -467,6 +470,7 @@ struct Expected {
 
 #[derive(Debug)]
 enum Select {
+    Write(usize),
     Time(i128),
     Named(i64, i64),
 }
@@ -489,7 +493,10 @@ impl Expected {
             check_quote(&mut doc_cache, why, &case.name, line);
             let w: Vec<&str> = spec.split_whitespace().collect();
             assert_eq!(w.len(), 4, "{}: {line}", case.name);
-            let select = if let Some(t) = w[0].strip_prefix("time=") {
+            let select = if let Some(n) = w[0].strip_prefix("write=") {
+                assert!(w[1] == "bytes" && w[3] == "0", "{}: {line}", case.name);
+                Select::Write(n.parse().unwrap())
+            } else if let Some(t) = w[0].strip_prefix("time=") {
                 Select::Time(parse_time(t).unwrap())
             } else {
                 let (a, b) = w[0]
@@ -505,7 +512,7 @@ impl Expected {
                 Select::Named(a.parse().unwrap(), b)
             };
             assert!(
-                ["leap", "ref", "sample"].contains(&w[1]),
+                ["leap", "ref", "sample", "bytes"].contains(&w[1]),
                 "{}: {line}",
                 case.name
             );
@@ -525,6 +532,7 @@ impl Expected {
         match self.select {
             Select::Time(t) => (c.time - t).abs() <= 1000,
             Select::Named(a, b) => (a..=b).contains(&second_of(c.reference)),
+            Select::Write(_) => false,
         }
     }
 
@@ -588,10 +596,31 @@ fn check_quote(cache: &mut BTreeMap<String, String>, why: &str, case: &str, line
 fn check(case: &Case) -> String {
     let mut errors = String::new();
     let (ours, wrote) = case.replay();
-    if wrote != case.c_wrote {
+    let mut expected = Expected::parse(case);
+    // What the C program wrote, without the bytes only it wrote.
+    let mut c_wrote = case.c_wrote.clone();
+    let mut cuts: Vec<&mut Expected> = expected
+        .iter_mut()
+        .filter(|e| matches!(e.select, Select::Write(_)))
+        .collect();
+    cuts.sort_by_key(|e| match e.select {
+        Select::Write(n) => std::cmp::Reverse(n),
+        _ => unreachable!(),
+    });
+    for e in cuts {
+        let Select::Write(n) = e.select else {
+            unreachable!()
+        };
+        let len: usize = e.c.parse().unwrap();
+        if n + len <= c_wrote.len() {
+            c_wrote.drain(n..n + len);
+            e.used += 1;
+        }
+    }
+    if wrote != c_wrote {
         let at = wrote
             .iter()
-            .zip(&case.c_wrote)
+            .zip(&c_wrote)
             .take_while(|(a, b)| a == b)
             .count();
         let from = at.saturating_sub(20);
@@ -601,13 +630,12 @@ fn check(case: &Case) -> String {
         let _ = writeln!(
             errors,
             "writes differ from byte {at} (C wrote {}, ours {}):\n  C:    {:?}\n  ours: {:?}",
-            case.c_wrote.len(),
+            c_wrote.len(),
             wrote.len(),
-            tail(&case.c_wrote),
+            tail(&c_wrote),
             tail(&wrote)
         );
     }
-    let mut expected = Expected::parse(case);
     let mut unpaired: Vec<&Sample> = ours.iter().collect();
     for c in &case.c_samples {
         let Some(i) = unpaired
