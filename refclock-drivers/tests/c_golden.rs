@@ -274,11 +274,15 @@ impl Case {
         };
         Case {
             pps: dir.join("pps").exists(),
-            pps_clear: dir.join("pps").exists().then(|| read(dir, "pps")).and_then(|t| {
-                t.lines()
-                    .find_map(|l| l.trim().strip_prefix("clear="))
-                    .map(|f| (f.parse::<f64>().unwrap() * 1e9).round() as i128)
-            }),
+            pps_clear: dir
+                .join("pps")
+                .exists()
+                .then(|| read(dir, "pps"))
+                .and_then(|t| {
+                    t.lines()
+                        .find_map(|l| l.trim().strip_prefix("clear="))
+                        .map(|f| (f.parse::<f64>().unwrap() * 1e9).round() as i128)
+                }),
             options,
             name,
             dir: dir.to_path_buf(),
