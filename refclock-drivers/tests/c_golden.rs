@@ -15,7 +15,9 @@
 //! asserted exactly, and each names the deliberate difference in the
 //! driver's module documentation, quoting it. What our driver writes to
 //! the device must be what the C program wrote (the truth log's `INPUT`
-//! lines), in the same order.
+//! lines), in the same order, except for bytes only the C program wrote
+//! that `expected-differences` lists (`write=N bytes L 0`: the L bytes
+//! from byte N of its writes), each with its quote likewise.
 //!
 //! A case whose directory holds a file `no-c-samples` (saying why: the
 //! C driver needs a PPS line a pty cannot give, as ntpd's Jupiter does)
@@ -27,7 +29,10 @@
 //! applied as the kernel does; see `pps`): the replay gives our driver
 //! the same edges, each message at the write time of its `end` byte (the
 //! C program's sample time is the edge's, not a receive time), and the
-//! serial device as its PPS source. A file `driver-options` gives our
+//! serial device as its PPS source. A line `clear=F` in `pps` (the
+//! shim's `PPSSHIM_CLEAR`) adds a clear edge F s after each assert edge.
+//! Edges and the C program's ticks are given in time order, each edge
+//! before the message or tick that follows it. A file `driver-options` gives our
 //! driver's options, one `NAME[=VALUE]` a line; a VALUE naming a file of
 //! the case directory is given as that file's path.
 
@@ -132,6 +137,8 @@ struct Case {
     polls: BTreeMap<u64, i128>,
     /// PPS edges at every whole second (a file `pps`).
     pps: bool,
+    /// Clear edges this long after each assert edge (`clear=F` in `pps`).
+    pps_clear: Option<i128>,
     /// Our driver's options (a file `driver-options`).
     options: Vec<(String, Option<String>)>,
 }
@@ -267,6 +274,15 @@ impl Case {
         };
         Case {
             pps: dir.join("pps").exists(),
+            pps_clear: dir
+                .join("pps")
+                .exists()
+                .then(|| read(dir, "pps"))
+                .and_then(|t| {
+                    t.lines()
+                        .find_map(|l| l.trim().strip_prefix("clear="))
+                        .map(|f| (f.parse::<f64>().unwrap() * 1e9).round() as i128)
+                }),
             options,
             name,
             dir: dir.to_path_buf(),
@@ -382,36 +398,59 @@ impl Case {
         let ts = |ns: i128| Timestamp::from_nanos(ns);
         let times = self.receive_times();
         let mut ticks = self.ticks().into_iter().peekable();
-        let mut edge = self.start.div_euclid(NS) + 1;
+        // The shim's edges, in time order: (time, kind).
+        let mut edges = Vec::new();
+        if self.pps {
+            use refclock_core::port::PpsEdgeKind;
+            for sec in self.start.div_euclid(NS) + 1..=self.stop.div_euclid(NS) {
+                edges.push((sec * NS, PpsEdgeKind::Assert, sec));
+                if let Some(f) = self.pps_clear {
+                    edges.push((sec * NS + f, PpsEdgeKind::Clear, sec));
+                }
+            }
+        }
+        let mut edges = edges.into_iter().peekable();
+        // Edges and ticks up to a time, in time order.
+        macro_rules! step {
+            ($until:expr) => {
+                loop {
+                    let until = $until;
+                    let next_edge = edges.peek().map(|e| e.0).filter(|&t| t <= until);
+                    let next_tick = ticks.peek().map(|t| t.0).filter(|&t| t <= until);
+                    match (next_edge, next_tick) {
+                        (Some(e), t) if t.is_none_or(|t| e <= t) => {
+                            let (time, kind, sec) = edges.next().unwrap();
+                            clock.pps(refclock_core::port::PpsEdge {
+                                time: ts(time),
+                                sequence: sec as u32,
+                                kind,
+                            });
+                        }
+                        (_, Some(_)) => {
+                            let (t, poll) = ticks.next().unwrap();
+                            clock.timer(ts(t));
+                            if poll {
+                                clock.poll(ts(t));
+                            }
+                            drain(clock.as_mut());
+                        }
+                        _ => break,
+                    }
+                }
+            };
+        }
         for (m, &at) in self.messages.iter().zip(&times) {
             if at < self.start || at > self.stop {
                 continue; // the C program was not reading
             }
-            while self.pps && edge * NS <= at {
-                clock.pps(refclock_core::port::PpsEdge {
-                    time: ts(edge * NS),
-                    sequence: edge as u32,
-                    kind: refclock_core::port::PpsEdgeKind::Assert,
-                });
-                edge += 1;
-            }
-            while let Some((t, poll)) = ticks.next_if(|&(t, _)| t <= at) {
-                clock.timer(ts(t));
-                if poll {
-                    clock.poll(ts(t));
-                }
-                drain(clock.as_mut());
-            }
+            step!(at);
             clock.receive(PortId::MAIN, &m.bytes, ts(at));
             drain(clock.as_mut());
         }
-        for (t, poll) in ticks {
-            clock.timer(ts(t));
-            if poll {
-                clock.poll(ts(t));
-            }
-            drain(clock.as_mut());
-        }
+        // The rest: edges only up to the last tick (the C program looked
+        // at a pulse at its next tick).
+        let last = ticks.clone().last().map_or(0, |t| t.0);
+        step!(last);
         (samples, wrote)
     }
 }
@@ -422,10 +461,11 @@ struct Expected {
     line: String,
     /// `time=`: the C sample printed with this time; `named=A..B`: every
     /// C sample whose reference time names a second from A to B (`A..`:
-    /// from A on).
+    /// from A on); `write=N`: the C program's writes from byte N.
     select: Select,
     /// `leap`, `ref`, or `sample` (how many samples each has at that
-    /// time: `1 0`, only the C program; `0 1`, only ours).
+    /// time: `1 0`, only the C program; `0 1`, only ours); with `write=N`,
+    /// `bytes` (`bytes L 0`: the L bytes from N only the C program wrote).
     field: String,
     c: String,
     ours: String,
@@ -434,6 +474,7 @@ struct Expected {
 
 #[derive(Debug)]
 enum Select {
+    Write(usize),
     Time(i128),
     Named(i64, i64),
 }
@@ -456,7 +497,10 @@ impl Expected {
             check_quote(&mut doc_cache, why, &case.name, line);
             let w: Vec<&str> = spec.split_whitespace().collect();
             assert_eq!(w.len(), 4, "{}: {line}", case.name);
-            let select = if let Some(t) = w[0].strip_prefix("time=") {
+            let select = if let Some(n) = w[0].strip_prefix("write=") {
+                assert!(w[1] == "bytes" && w[3] == "0", "{}: {line}", case.name);
+                Select::Write(n.parse().unwrap())
+            } else if let Some(t) = w[0].strip_prefix("time=") {
                 Select::Time(parse_time(t).unwrap())
             } else {
                 let (a, b) = w[0]
@@ -472,7 +516,7 @@ impl Expected {
                 Select::Named(a.parse().unwrap(), b)
             };
             assert!(
-                ["leap", "ref", "sample"].contains(&w[1]),
+                ["leap", "ref", "sample", "bytes"].contains(&w[1]),
                 "{}: {line}",
                 case.name
             );
@@ -492,6 +536,7 @@ impl Expected {
         match self.select {
             Select::Time(t) => (c.time - t).abs() <= 1000,
             Select::Named(a, b) => (a..=b).contains(&second_of(c.reference)),
+            Select::Write(_) => false,
         }
     }
 
@@ -555,10 +600,31 @@ fn check_quote(cache: &mut BTreeMap<String, String>, why: &str, case: &str, line
 fn check(case: &Case) -> String {
     let mut errors = String::new();
     let (ours, wrote) = case.replay();
-    if wrote != case.c_wrote {
+    let mut expected = Expected::parse(case);
+    // What the C program wrote, without the bytes only it wrote.
+    let mut c_wrote = case.c_wrote.clone();
+    let mut cuts: Vec<&mut Expected> = expected
+        .iter_mut()
+        .filter(|e| matches!(e.select, Select::Write(_)))
+        .collect();
+    cuts.sort_by_key(|e| match e.select {
+        Select::Write(n) => std::cmp::Reverse(n),
+        _ => unreachable!(),
+    });
+    for e in cuts {
+        let Select::Write(n) = e.select else {
+            unreachable!()
+        };
+        let len: usize = e.c.parse().unwrap();
+        if n + len <= c_wrote.len() {
+            c_wrote.drain(n..n + len);
+            e.used += 1;
+        }
+    }
+    if wrote != c_wrote {
         let at = wrote
             .iter()
-            .zip(&case.c_wrote)
+            .zip(&c_wrote)
             .take_while(|(a, b)| a == b)
             .count();
         let from = at.saturating_sub(20);
@@ -568,13 +634,12 @@ fn check(case: &Case) -> String {
         let _ = writeln!(
             errors,
             "writes differ from byte {at} (C wrote {}, ours {}):\n  C:    {:?}\n  ours: {:?}",
-            case.c_wrote.len(),
+            c_wrote.len(),
             wrote.len(),
-            tail(&case.c_wrote),
+            tail(&c_wrote),
             tail(&wrote)
         );
     }
-    let mut expected = Expected::parse(case);
     let mut unpaired: Vec<&Sample> = ours.iter().collect();
     for c in &case.c_samples {
         let Some(i) = unpaired

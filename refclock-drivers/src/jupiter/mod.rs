@@ -155,7 +155,11 @@
 //!   Such errors, and bytes skipped to resynchronise, are reported
 //!   (`CEVNT_BADREPLY`); ntpd only writes a debug line.
 //! * The pulse is looked at when it arrives rather than at the next
-//!   1-second tick or 1108: the same sample, sooner.
+//!   1-second tick or 1108: the same sample, sooner. Except when the
+//!   receiver restarts between the pulse and ntpd's tick: its unasked
+//!   1011 makes ntpd configure it again, which forgets the 1108 (and the
+//!   pivot), so ntpd has no sample for that pulse, and this driver,
+//!   having taken it already, has one.
 //! * After a sample the 1108 is marked used with an absent value; ntpd
 //!   sets its week to 0 and relies on the 0.75 s window to never use it
 //!   again. No sample differs.
