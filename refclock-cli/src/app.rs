@@ -316,8 +316,15 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
     let fail = |e: String| Fatal::Startup(format!("{name} ({id}): {e}"));
     let clock = (driver.start)(config).map_err(|e| fail(e.to_string()))?;
     let mut host = Host::new();
+    let poll = effective_poll(opts.poll, opts.poll_explicit, driver.poll_range);
+    if opts.debug > 0 && poll != opts.poll {
+        eprintln!(
+            "{id} {name} polls every {} s, as ntpd's driver forces (-i overrides)",
+            1u64 << poll
+        );
+    }
     let clock_opts = ClockOptions {
-        poll_exponent: opts.poll,
+        poll_exponent: poll,
         ..ClockOptions::default()
     };
     host.add(clock, clock_opts, &mut output)
@@ -351,5 +358,37 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
             Ok(0)
         }
         Err(e) => Err(Fatal::Runtime(e.to_string())),
+    }
+}
+
+/// The poll exponent a clock runs with: `-i` when it was given, else the
+/// default clamped into the range the driver's ntpd original forces (ntpd
+/// overrides the peer's poll limits in the driver's start routine; the C
+/// program ignores them and polls at `-i`'s default).
+fn effective_poll(poll: u8, explicit: bool, range: Option<(u8, u8)>) -> u8 {
+    match range {
+        Some((lo, hi)) if !explicit => poll.clamp(lo, hi),
+        _ => poll,
+    }
+}
+
+#[cfg(test)]
+mod poll_tests {
+    use super::effective_poll;
+
+    #[test]
+    fn the_default_poll_follows_the_drivers_range_and_an_explicit_one_wins() {
+        assert_eq!(effective_poll(6, false, Some((4, 5))), 5);
+        assert_eq!(effective_poll(3, false, Some((4, 5))), 4);
+        assert_eq!(effective_poll(6, true, Some((4, 5))), 6);
+        assert_eq!(effective_poll(1, true, Some((4, 5))), 1);
+        assert_eq!(effective_poll(6, false, None), 6);
+    }
+
+    #[test]
+    fn trimble_forces_ntpds_minpoll_4_and_maxpoll_5() {
+        let trimble = refclock_drivers::registry::implemented(29).expect("trimble built");
+        assert_eq!(trimble.poll_range, Some((4, 5)));
+        assert_eq!(effective_poll(6, false, trimble.poll_range), 5);
     }
 }

@@ -51,6 +51,8 @@ pub struct Options {
     pub clockstats: Option<String>,
     /// `-i`: poll exponent (default 6).
     pub poll: u8,
+    /// Whether `-i` was given (else a driver's forced range applies).
+    pub poll_explicit: bool,
     /// `-p`: phone numbers / AT commands.
     pub phones: Vec<String>,
     /// `-d` count.
@@ -337,6 +339,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
         root_dir: DEFAULT_ROOTDIR.into(),
         clockstats: None,
         poll: 6,
+        poll_explicit: false,
         phones: Vec::new(),
         debug: 0,
         priority: None,
@@ -392,6 +395,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
                     match c {
                         'c' => o.clockstats = Some(value),
                         'i' => {
+                            o.poll_explicit = true;
                             o.poll = match value.parse::<u8>() {
                                 Ok(v) if v <= 17 => v,
                                 _ => {

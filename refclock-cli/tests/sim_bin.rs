@@ -147,7 +147,7 @@ fn help_and_bad_options() {
         &["--format", "nmea:sirf"],
         &["--driver", "nosuch"],
         &["--driver", "41"],
-        &["--driver", "trimble"],
+        &["--driver", "usno"],
         &["--mode", "0xZZ"],
         &["--option", "style"],
         &["--option", "colour=red"],

@@ -50,6 +50,9 @@ pub struct Implemented {
     pub start: StartFn,
     /// Its own options (`option NAME[=VALUE]`).
     pub options: &'static [refclock_core::OptionInfo],
+    /// The poll exponents its ntpd original forces, if any
+    /// ([`Driver::POLL_RANGE`]).
+    pub poll_range: Option<(u8, u8)>,
     /// Its simulated device, if it has one.
     #[cfg(feature = "sim")]
     pub device: Option<DeviceFn>,
@@ -78,6 +81,7 @@ macro_rules! implemented {
             info: <crate::$module::$driver as Driver>::INFO,
             start: start_boxed::<crate::$module::$driver>,
             options: <crate::$module::$driver as Driver>::OPTIONS,
+            poll_range: <crate::$module::$driver as Driver>::POLL_RANGE,
             #[cfg(feature = "sim")]
             device: None,
         }
@@ -87,6 +91,7 @@ macro_rules! implemented {
             info: <crate::$module::$driver as Driver>::INFO,
             start: start_boxed::<crate::$module::$driver>,
             options: <crate::$module::$driver as Driver>::OPTIONS,
+            poll_range: <crate::$module::$driver as Driver>::POLL_RANGE,
             #[cfg(feature = "sim")]
             device: Some(crate::$module::device::new),
         }

@@ -227,6 +227,11 @@ pub trait Driver: Sized + Send + 'static {
     /// (`option NAME[=VALUE]`). [`Clock::start`] refuses any other.
     const OPTIONS: &'static [OptionInfo] = &[];
 
+    /// The poll exponents ntpd's driver forces on its peer (`minpoll`,
+    /// `maxpoll`), if it does. A host clamps its *default* poll interval
+    /// into this range; one the user chose explicitly is honoured.
+    const POLL_RANGE: Option<(u8, u8)> = None;
+
     /// Starts a driver for `config`: checks the configuration, sets up the
     /// clock state (`ctx.clock`) and says which ports to open. Nothing is
     /// open yet; each port that opens is announced by

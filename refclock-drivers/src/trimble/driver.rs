@@ -308,6 +308,10 @@ impl Unit {
 impl Driver for TrimbleDriver {
     const INFO: DriverInfo = INFO;
 
+    /// ntpd's `TRMB_MINPOLL` 4 and `TRMB_MAXPOLL` 5 (refclock_palisade.h), which its start
+    /// routine sets on the peer.
+    const POLL_RANGE: Option<(u8, u8)> = Some((4, 5));
+
     const OPTIONS: &'static [OptionInfo] = &[OptionInfo::value(
         "speed",
         "line speed in baud instead of the mode's (RES SMT 360 and RES 720: 115200)",

@@ -35,8 +35,9 @@
 //!
 //! ## Polls, samples, flags
 //!
-//! Each poll (`-i`, as the C program: ntpd's forced minpoll 4 / maxpoll 5
-//! is not honoured by ntp-refclock's poll stub either) reports a timeout
+//! Each poll (every 32 s: ntpd's driver forces minpoll 4 / maxpoll 5,
+//! which the C program ignores, polling every 64 s by default; an
+//! explicit `-i` is honoured, as by the C program) reports a timeout
 //! if the last poll got no sample, then triggers an event (the table's
 //! poll column). The first good time report after it gives the poll's
 //! one sample and runs the filter. With an event, the receive time is the
@@ -82,6 +83,9 @@
 //!
 //! ## Deliberate differences from ntpd
 //!
+//! * Without `-i` the clock polls every 32 s, the longest of the range
+//!   ntpd's driver forces (minpoll 4, maxpoll 5); the C program ignores
+//!   that range and polls every 64 s. An explicit `-i` is honoured.
 //! * The Thunderbolt/Resolution leap second is announced. ntpd's 8F-AC
 //!   test needs a month that only 8F-AD sets, which those receivers never
 //!   send, so it never announces one; here the month is that of the last
