@@ -9,15 +9,11 @@
 //! event byte) give samples whose reference is the poll's time.
 
 mod common;
+#[path = "common/simrun.rs"]
+mod simrun;
 
-use std::thread;
-use std::time::Duration;
-
-use common::{lines_of, parse_sample, spawn, terminate, Sample};
-use refclock_core::os::clock::now;
-use refclock_sim::{
-    device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord,
-};
+use refclock_sim::{DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord};
+use simrun::{match_samples, priority_args, story, Matching, Run};
 
 /// A sample's packet is the one whose first byte was written at most this
 /// long before the sample's receive time. A pty hands written bytes to the
@@ -26,49 +22,22 @@ use refclock_sim::{
 /// the match stays unambiguous.
 const MAX_LAG: f64 = 0.5;
 
-/// `-P 50` (SCHED_FIFO, memory locked) when this process may grant it
-/// (CAP_SYS_NICE and CAP_IPC_LOCK, as root): most reads are then prompt.
-fn priority() -> &'static [&'static str] {
-    let caps = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("CapEff:"))
-                .and_then(|h| u64::from_str_radix(h.trim(), 16).ok())
-        })
-        .unwrap_or(0);
-    const SYS_NICE: u64 = 1 << 23;
-    const IPC_LOCK: u64 = 1 << 14;
-    if caps & SYS_NICE != 0 && caps & IPC_LOCK != 0 {
-        &["-P", "50"]
-    } else {
-        &[]
-    }
-}
-
 fn simulator(mode: u32, flag2: bool, options: &[(&str, &str)], scenarios: &str) -> SimHandle {
     let mut setup = DeviceSetup::new(mode, options);
     if flag2 {
         setup.fudge.flags |= refclock_core::ClockFlags::FLAG2;
     }
     Simulator::start(SimConfig {
-        scenarios: parse_scenarios(scenarios).unwrap(),
-        ..SimConfig::new(device_model(29, &setup).unwrap())
+        scenarios: refclock_sim::parse_scenarios(scenarios).unwrap(),
+        ..SimConfig::new(refclock_sim::device_model(29, &setup).unwrap())
     })
     .unwrap()
-}
-
-struct Run {
-    samples: Vec<Sample>,
-    stderr: String,
-    started: f64,
-    stopped: f64,
 }
 
 /// `ntp-refclock -d -i 0 127.127.29.0 mode M path PATH time1 T [extra]`
 /// for `seconds`, stopped with SIGTERM.
 fn run_program(path: &str, mode: &str, time1: &str, extra: &[&str], seconds: f64) -> Run {
-    let mut args = priority().to_vec();
+    let mut args = priority_args().to_vec();
     args.extend([
         "-d",
         "-i",
@@ -82,60 +51,19 @@ fn run_program(path: &str, mode: &str, time1: &str, extra: &[&str], seconds: f64
         time1,
     ]);
     args.extend_from_slice(extra);
-    let started = now().as_secs_f64();
-    let mut child = spawn(&args);
-    let lines = lines_of(&mut child);
-    thread::sleep(Duration::from_secs_f64(seconds));
-    let stopped = now().as_secs_f64();
-    let (code, stderr) = terminate(&mut child, 15);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    thread::sleep(Duration::from_millis(100));
-    let samples = lines
-        .try_iter()
-        .map(|l| parse_sample(&l).unwrap_or_else(|| panic!("not a sample line: {l:?}")))
-        .collect();
-    Run {
-        samples,
-        stderr,
-        started,
-        stopped,
-    }
-}
-
-fn story(truth: &[TruthRecord]) -> String {
-    truth
-        .iter()
-        .map(|t| t.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+    simrun::run_program(&args, seconds)
 }
 
 /// Every sample comes from one packet of `kind` written whole, from a
 /// good second, with `named − time + time1` exactly and its first byte
 /// read within [`MAX_LAG`]; no packet gives two. Returns them.
 fn check<'a>(run: &Run, truth: &'a [TruthRecord], kind: &str, time1: f64) -> Vec<&'a TruthRecord> {
-    let mut sources: Vec<&TruthRecord> = Vec::new();
-    for s in &run.samples {
-        let t = truth
-            .iter()
-            .filter(|t| t.kind == kind && t.named.is_some())
-            .find(|t| {
-                t.first
-                    .is_some_and(|f| (-2e-6..MAX_LAG).contains(&(s.time - f.as_secs_f64())))
-            })
-            .unwrap_or_else(|| panic!("sample {s:?} has no packet\n{}", story(truth)));
-        assert!(t.ok(), "sample {s:?} from a spoilt or invalid packet {t}");
-        let named = t.named.unwrap().as_secs_f64();
-        let exact = named - s.time + time1;
-        assert!((s.offset - exact).abs() < 2e-6, "{s:?} vs {exact} ({t})");
-        assert!(
-            !sources.iter().any(|u| u.seq == t.seq),
-            "two samples of {t}"
-        );
-        sources.push(t);
-    }
-    sources
+    let m = Matching {
+        kind: Some(kind),
+        leap: None,
+        ..Matching::first_byte(MAX_LAG, time1)
+    };
+    match_samples(run, truth, &m)
 }
 
 /// The packets of `kind` written while the program surely had the device

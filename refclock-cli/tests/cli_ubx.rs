@@ -8,15 +8,11 @@
 //! nothing.
 
 mod common;
+#[path = "common/simrun.rs"]
+mod simrun;
 
-use std::thread;
-use std::time::Duration;
-
-use common::{lines_of, parse_sample, spawn, terminate, Sample};
-use refclock_core::os::clock::now;
-use refclock_sim::{
-    device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord,
-};
+use refclock_sim::{SimHandle, TruthRecord};
+use simrun::{priority_args, story, Run};
 
 /// A read may lag its write by this much on a busy two-core host (see
 /// cli_zyfer.rs: 250 ms and more now and then; 500 ms were seen beside
@@ -27,38 +23,8 @@ const MAX_LAG: f64 = 0.900;
 /// Most reads are prompt: the median lag stays below this.
 const MEDIAN_LAG: f64 = 0.150;
 
-/// `-P 50` (SCHED_FIFO, memory locked) when this process may grant it.
-fn priority_args() -> &'static [&'static str] {
-    let caps = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("CapEff:"))
-                .and_then(|h| u64::from_str_radix(h.trim(), 16).ok())
-        })
-        .unwrap_or(0);
-    const SYS_NICE: u64 = 1 << 23;
-    const IPC_LOCK: u64 = 1 << 14;
-    if caps & SYS_NICE != 0 && caps & IPC_LOCK != 0 {
-        &["-P", "50"]
-    } else {
-        &[]
-    }
-}
-
 fn simulator(scenarios: &str) -> SimHandle {
-    Simulator::start(SimConfig {
-        scenarios: parse_scenarios(scenarios).unwrap(),
-        ..SimConfig::new(device_model(47, &DeviceSetup::default()).unwrap())
-    })
-    .unwrap()
-}
-
-struct Run {
-    samples: Vec<Sample>,
-    stderr: String,
-    started: f64,
-    stopped: f64,
+    simrun::simulator(47, 0, &[], scenarios)
 }
 
 fn run_program(path: &str, seconds: f64, options: &[&str]) -> Run {
@@ -66,33 +32,7 @@ fn run_program(path: &str, seconds: f64, options: &[&str]) -> Run {
     args.extend_from_slice(priority_args());
     args.extend(["127.127.47.0", "path", path]);
     args.extend_from_slice(options);
-    let started = now().as_secs_f64();
-    let mut child = spawn(&args);
-    let lines = lines_of(&mut child);
-    thread::sleep(Duration::from_secs_f64(seconds));
-    let stopped = now().as_secs_f64();
-    let (code, stderr) = terminate(&mut child, 15);
-    assert_eq!(code, Some(0), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    thread::sleep(Duration::from_millis(100));
-    let samples = lines
-        .try_iter()
-        .map(|l| parse_sample(&l).unwrap_or_else(|| panic!("not a sample line: {l:?}")))
-        .collect();
-    Run {
-        samples,
-        stderr,
-        started,
-        stopped,
-    }
-}
-
-fn story(truth: &[TruthRecord]) -> String {
-    truth
-        .iter()
-        .map(|t| t.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+    simrun::run_program(&args, seconds)
 }
 
 /// The TIM-TP records (one a second; the other messages name nothing).
@@ -273,26 +213,18 @@ fn scenarios_under_simulate() {
     let runs: Vec<_> = scenarios
         .iter()
         .map(|&s| {
-            thread::spawn(move || {
+            std::thread::spawn(move || {
                 let arg = format!("--simulate={s}");
                 let mut args = vec!["-d"];
                 args.extend_from_slice(priority_args());
                 args.extend([arg.as_str(), "127.127.47.0"]);
-                let mut child = spawn(&args);
-                let lines = lines_of(&mut child);
-                thread::sleep(Duration::from_secs(7));
-                let (code, err) = terminate(&mut child, 15);
-                thread::sleep(Duration::from_millis(100));
-                let samples: Vec<Sample> =
-                    lines.try_iter().filter_map(|l| parse_sample(&l)).collect();
-                (s, code, err, samples)
+                (s, simrun::run_program(&args, 7.0))
             })
         })
         .collect();
     for r in runs {
-        let (s, code, err, samples) = r.join().unwrap();
-        assert_eq!(code, Some(0), "{s}: {err}");
-        assert!(!err.contains("panicked"), "{s}: {err}");
+        let (s, run) = r.join().unwrap();
+        let (err, samples) = (run.stderr, run.samples);
         assert!(samples.len() >= 2, "{s}: {samples:?}\n{err}");
         for x in &samples {
             if s.starts_with("year") {
