@@ -43,7 +43,7 @@ impl Unit {
             b"Ca" | b"Fa" | b"Ia" => self.on_self_test(ctx, m),
             b"Cf" => self.on_cf(ctx),
             b"Ba" | b"Ea" | b"Ha" => match codec::decode_position(m) {
-                Ok(p) => self.on_position(ctx, p, first),
+                Ok(p) => self.on_position(ctx, p, m, first),
                 Err(e) => self.bad(ctx, m, e),
             },
             b"Bn" | b"En" | b"Hn" => match codec::decode_traim(m) {
@@ -84,6 +84,7 @@ impl Unit {
                 Err(e) => self.bad(ctx, m, e),
             },
             b"Gc" => ctx.log(format!("PPS Control set to {}", m[4])),
+            b"Cb" => self.on_almanac_page(ctx, m),
             b"Sz" => {
                 ctx.log("Oncore: System Failure at Power On");
                 ctx.report(ClockEvent::Fault);
@@ -189,6 +190,12 @@ impl Unit {
 
     /// `oncore_msg_Cj_init`: configure the receiver and start it.
     fn cj_init(&mut self, ctx: &mut Context<'_>) {
+        if self.chan == 12 {
+            self.no_excursions = true;
+            if self.status.is_some() && self.cfg.shmem_posn != 0 {
+                ctx.log("*** SHMEM partially enabled for ONCORE M12: no POSN2D/POSN3D records ***");
+            }
+        }
         self.send(ctx, &[b'C', b'g', 1]);
         self.send(ctx, &[b'B', b'b', 1]);
         self.send(ctx, &[b'E', b'k', 0]);
@@ -266,7 +273,7 @@ impl Unit {
     }
 
     /// `oncore_msg_BaEaHa`: the once-a-second position message.
-    fn on_position(&mut self, ctx: &mut Context<'_>, p: Position, first: Timestamp) {
+    fn on_position(&mut self, ctx: &mut Context<'_>, p: Position, m: &[u8], first: Timestamp) {
         if self.state == State::CheckChan {
             self.chan_ck = self.chan_ck.max(p.chan);
             let c = self.count3;
@@ -308,7 +315,7 @@ impl Unit {
             self.count5 = 4;
             self.count5_set = true;
         }
-        if self.state == State::Almanac && self.wait_almanac(ctx, &p) {
+        if self.state == State::Almanac && self.wait_almanac(ctx, &p, first) {
             return;
         }
         if self.once {
@@ -367,6 +374,9 @@ impl Unit {
             FixMode::Unknown => self.fix,
             m => m,
         };
+        if let Some((at, data)) = self.status.as_mut().and_then(|s| s.record_fix(m, self.fix)) {
+            ctx.status_write(at, data);
+        }
         if self.traim_delay > 0 {
             let c = self.traim_delay;
             self.traim_delay += 1;
@@ -394,17 +404,28 @@ impl Unit {
             }
         }
         self.check_leap(ctx, &p);
+        if self.status.is_some()
+            && !self.no_excursions
+            && self.cfg.shmem_posn != 0
+            && self.survey == Survey::Done
+        {
+            self.position_excursion(ctx, p.time.second);
+        }
         if self.traim == 0 {
             self.get_timestamp(ctx, self.offset_ns);
         }
     }
 
     /// `oncore_wait_almanac`: true while there is none.
-    fn wait_almanac(&mut self, ctx: &mut Context<'_>, p: &Position) -> bool {
+    fn wait_almanac(&mut self, ctx: &mut Context<'_>, p: &Position, now: Timestamp) -> bool {
         if p.bad_almanac() {
             self.counta += 1;
             if self.counta.is_multiple_of(5) {
                 ctx.log("Waiting for Almanac");
+            }
+            if !self.almanac_loaded {
+                self.almanac_loaded = true;
+                self.load_almanac(ctx, now);
             }
             return true;
         }
