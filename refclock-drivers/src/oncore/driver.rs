@@ -19,6 +19,7 @@ use refclock_core::{
 
 use super::codec::{self, FixMode, Position};
 use super::config::{self, OncoreConfig};
+use super::leap::Broadcast;
 use super::status::StatusImage;
 
 /// Static facts about the driver (ntpd type 30).
@@ -155,6 +156,8 @@ pub(super) struct Unit {
     /// The M12 loses its satellites when taken out of position hold:
     /// no `POSN2D`/`POSN3D` excursions there (ntpd's `shmem_bad_Ea`).
     pub(super) no_excursions: bool,
+    /// The VP's broadcast leap-second data collected from `@@Bl`.
+    pub(super) broadcast: Broadcast,
 }
 
 /// Software site survey length (ntpd's `POS_HOLD_AVERAGE`).
@@ -218,6 +221,7 @@ impl Unit {
             almanac_loaded: false,
             status_reset: false,
             no_excursions: false,
+            broadcast: Broadcast::default(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! machine that runs through them: `@@Cj` → channel test → `@@Cj` →
 //! (`@@Cf` reset) → self test → `@@Cj` → configuration → almanac → run.
 
-use refclock_core::{ClockEvent, Context, Leap, Timestamp};
+use refclock_core::{ClockEvent, Context, Timestamp};
 
 use super::codec::{self, be_i32, FixMode, Position};
 use super::driver::{State, Survey, Unit, POS_HOLD_AVERAGE};
@@ -70,15 +70,8 @@ impl Unit {
                 be_i32(&m[8..]),
                 be_i32(&m[12..])
             )),
-            b"Bj" => {
-                let (leap, what) = match m[4] {
-                    1 => (Leap::AddSecond, "LEAP_ADDSECOND"),
-                    2 => (Leap::DelSecond, "LEAP_DELSECOND"),
-                    _ => (Leap::NoWarning, "LEAP_NOWARNING"),
-                };
-                ctx.clock.leap = leap;
-                ctx.log(format!("Set pp.leap to {what}"));
-            }
+            b"Bj" => self.on_bj(ctx, m),
+            b"Bl" => self.on_bl(ctx, m),
             b"Gj" => match codec::decode_gj(m) {
                 Ok(l) => self.on_gj(ctx, &l),
                 Err(e) => self.bad(ctx, m, e),
@@ -486,76 +479,6 @@ impl Unit {
         let dt = i64::from(self.sawtooth) + self.offset_ns;
         self.sawtooth = t.sawtooth;
         self.get_timestamp(ctx, dt);
-    }
-
-    /// `oncore_msg_Gj`: warn within the month of the leap second.
-    fn on_gj(&mut self, ctx: &mut Context<'_>, l: &codec::LeapInfo) {
-        self.saw_gj = 1;
-        let Some(p) = self.pos else {
-            return;
-        };
-        let dt = l.delta();
-        // The receiver names the leap second's date, or (some firmware)
-        // the first day after it: either way the month it ends.
-        let (mut year, mut month) = (l.year, l.month);
-        if l.day == 1 && (l.hour, l.minute, l.second) == (0, 0, 0) {
-            if month == 1 {
-                year -= 1;
-                month = 12;
-            } else {
-                month -= 1;
-            }
-        }
-        let this_month = i32::from(year) == p.time.year && month == p.time.month;
-        ctx.clock.leap = match dt {
-            d if d > 0 && this_month => Leap::AddSecond,
-            d if d < 0 && this_month => Leap::DelSecond,
-            _ => Leap::NoWarning,
-        };
-        if dt != 0 {
-            ctx.log(format!(
-                "Leap second {} ({dt}) at {:04}-{:02}-{:02}",
-                if dt > 0 { "inserted" } else { "removed" },
-                l.year,
-                l.month,
-                l.day
-            ));
-        }
-    }
-
-    /// `oncore_check_leap_sec`: once a day ask `@@Gj`, or `@@Bj` in June
-    /// and December when there is no `@@Gj`.
-    fn check_leap(&mut self, ctx: &mut Context<'_>, p: &Position) {
-        let june_dec = matches!(p.time.month, 6 | 12);
-        if self.bj_day != i16::from(p.time.day) {
-            self.bj_day = i16::from(p.time.day);
-            if self.saw_gj < 0 {
-                if june_dec {
-                    self.send(ctx, &[b'B', b'j', 0]);
-                }
-                return;
-            }
-            if self.saw_gj == 0 {
-                self.count4 = 1;
-            }
-            self.send(ctx, b"Gj");
-            return;
-        }
-        if self.count4 > 0 {
-            if self.saw_gj == 1 {
-                self.count4 = 0;
-            } else {
-                let c = self.count4;
-                self.count4 += 1;
-                if c > 5 {
-                    self.saw_gj = -1;
-                    self.count4 = 0;
-                    if june_dec {
-                        self.send(ctx, &[b'B', b'j', 0]);
-                    }
-                }
-            }
-        }
     }
 
     /// `oncore_ss`: the end of the receiver's survey, or ours.

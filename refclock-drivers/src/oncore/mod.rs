@@ -104,8 +104,11 @@
 //! **Leap second**: once a day `@@Gj` (M12, later UT) is asked; when it
 //! names a leap second in the current month the leap indicator is set.
 //! A receiver without `@@Gj` (no answer in 6 s) is asked `@@Bj` in June
-//! and December, as ntpd does (the Oncore sets that flag months early).
-//! ntpd's VP-only `@@Bl` decoding (raw subframe 4 page 18) is not done.
+//! and December, as ntpd does (the Oncore sets that flag months early),
+//! and `@@Bl` is turned on: from the VP's broadcast subframe 4 page 18
+//! (the leap second's week and day, ΔtLS, ΔtLSF) and subframe 1 (today's
+//! week and day) the leap second is announced when it is less than four
+//! weeks away (`leap`).
 //!
 //! A message with a bad checksum is counted and reported
 //! (`CEVNT_BADREPLY`); a truncated one loses its bytes, counted in
@@ -143,7 +146,6 @@
 //! * `@@Gj`'s date is taken as the leap second's, or when it is the first
 //!   day of a month at 00:00:00 as the second after it (firmware differs;
 //!   ntpd compares the month only).
-//! * `@@Bl` (the VP's raw UTC page) is not decoded.
 //! * **The status file never sets position hold at 0°, 0°, 0 m**: when
 //!   the almanac is sent back and neither the configuration nor the file
 //!   has a position, ntpd still sends its (zero) position and turns
@@ -176,6 +178,7 @@ mod driver;
 #[cfg(feature = "testkit")]
 pub mod fuzz;
 mod handshake;
+mod leap;
 pub mod status;
 
 pub use codec::{FixMode, LeapInfo, OncoreError, Position, Traim};
