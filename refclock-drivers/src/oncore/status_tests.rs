@@ -202,3 +202,11 @@ fn the_position_is_the_last_good_nonzero_record_of_the_channel_count() {
     assert_eq!(s.position(8), Some((-7, 8, 9)));
     assert_eq!(s.position(7), None);
 }
+
+#[test]
+fn the_initial_file_is_the_c_programs_byte_for_byte() {
+    let c = include_bytes!("../../tests/oncore-status/c-initial.status");
+    assert_eq!(StatusImage::new(None).bytes(), &c[..]);
+    // And the C program's file read back at the next start is kept.
+    assert_eq!(StatusImage::new(Some(c)).bytes(), &c[..]);
+}
