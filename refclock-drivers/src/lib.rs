@@ -15,6 +15,8 @@ pub mod testkit;
 pub mod hpgps;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
+#[cfg(feature = "neoclock4x")]
+pub mod neoclock4x;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "oncore")]

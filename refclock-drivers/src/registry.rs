@@ -114,6 +114,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(jupiter::JupiterDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
+    #[cfg(feature = "neoclock4x")]
+    implemented!(neoclock4x::Neoclock4xDriver, device),
     #[cfg(feature = "ubx")]
     implemented!(ubx::UbxDriver, device),
 ];
