@@ -112,6 +112,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(oncore::OncoreDriver, device),
     #[cfg(feature = "jupiter")]
     implemented!(jupiter::JupiterDriver, device),
+    #[cfg(feature = "fg")]
+    implemented!(fg::FgDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
     #[cfg(feature = "neoclock4x")]
