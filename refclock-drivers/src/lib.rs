@@ -13,6 +13,8 @@ pub mod testkit;
 
 #[cfg(feature = "fg")]
 pub mod fg;
+#[cfg(feature = "hopfserial")]
+pub mod hopfserial;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]

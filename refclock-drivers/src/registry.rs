@@ -114,6 +114,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(jupiter::JupiterDriver, device),
     #[cfg(feature = "fg")]
     implemented!(fg::FgDriver, device),
+    #[cfg(feature = "hopfserial")]
+    implemented!(hopfserial::HopfSerialDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
     #[cfg(feature = "neoclock4x")]
