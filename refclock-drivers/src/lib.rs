@@ -34,5 +34,7 @@ pub mod trimble;
 pub mod tsip;
 #[cfg(feature = "ubx")]
 pub mod ubx;
+#[cfg(feature = "ulink")]
+pub mod ulink;
 #[cfg(feature = "zyfer")]
 pub mod zyfer;

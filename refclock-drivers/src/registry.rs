@@ -112,6 +112,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(oncore::OncoreDriver, device),
     #[cfg(feature = "jupiter")]
     implemented!(jupiter::JupiterDriver, device),
+    #[cfg(feature = "ulink")]
+    implemented!(ulink::UlinkDriver, device),
     #[cfg(feature = "fg")]
     implemented!(fg::FgDriver, device),
     #[cfg(feature = "hopfserial")]
