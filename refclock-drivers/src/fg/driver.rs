@@ -31,6 +31,8 @@ pub struct FgDriver {
     /// The next reply is the first since the initialisation: discarded
     /// (ntpd's `pollnum` 0).
     discard_next: bool,
+    /// A poll came since the last filtering: the next sample filters.
+    polled: bool,
 }
 
 impl FgDriver {
@@ -83,8 +85,9 @@ impl FgDriver {
         ctx.clock.save_timecode(text.as_bytes());
         ctx.clock.leap = Leap::NoWarning;
         // A failure is reported (CEVNT_BADTIME) by `process`.
-        let _ = ctx.process(at);
-        let _ = ctx.receive();
+        if ctx.process(at).is_ok() && std::mem::take(&mut self.polled) {
+            let _ = ctx.receive();
+        }
     }
 }
 
@@ -99,6 +102,7 @@ impl Driver for FgDriver {
         let driver = FgDriver {
             framer: StxEtxFramer::end_only(b'\n'),
             discard_next: true,
+            polled: false,
         };
         Ok((driver, Ports::one(port)))
     }
@@ -125,6 +129,7 @@ impl Driver for FgDriver {
     fn poll(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
         ctx.write(PortId::MAIN, QUERY.to_vec());
         ctx.clock.counters.polls += 1;
+        self.polled = true;
         let code = ctx.clock.timecode().to_string();
         ctx.clockstats(code);
     }

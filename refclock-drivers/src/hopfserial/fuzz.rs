@@ -61,3 +61,30 @@ impl FuzzCodec for HopfSerialDriver {
 }
 
 impl FuzzDriver for HopfSerialDriver {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::script::{encode, Header};
+    use crate::testkit::{run_script, Op};
+
+    /// The examples, each after a poll: the seed `seed-polled` of
+    /// `hopfserial_driver` (written to the file `HOPF_SEED` names, when
+    /// set). The libparse one (1995) is too far from 2024 for
+    /// `clocktime`: no sample.
+    #[test]
+    fn polled_examples() {
+        let mut ops = Vec::new();
+        for e in HopfSerialDriver::examples() {
+            ops.push(Op::Poll);
+            ops.push(Op::AdvanceMs(998));
+            ops.push(Op::Data(HopfSerialDriver::framed(&e)));
+            ops.push(Op::Ticks(0));
+        }
+        let script = encode(&Header::at(1_704_067_199, 19_000), &ops);
+        assert_eq!(run_script::<HopfSerialDriver>(&script), 3);
+        if let Some(path) = std::env::var_os("HOPF_SEED") {
+            std::fs::write(path, &script).unwrap();
+        }
+    }
+}

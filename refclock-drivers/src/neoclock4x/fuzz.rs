@@ -105,3 +105,36 @@ impl FuzzDriver for Neoclock4xDriver {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::script::{encode, Header};
+    use crate::testkit::{run_script, Op};
+
+    /// The dialogue (the answer to `V` after the start's 4 s), then each
+    /// example after a poll: the seed `seed-dialogue` of
+    /// `neoclock4x_driver` (written to the file `NEO_SEED` names, when
+    /// set).
+    #[test]
+    fn dialogue_and_polled_examples() {
+        let mut ops = vec![
+            Op::Ticks(4),
+            Op::Data(
+                b"\xa9 2002 NEOL S.A. FRANCE\r\nL0.01 NDF:A:*\r\nS/N: 004711\r\n".to_vec(),
+            ),
+        ];
+        for e in Neoclock4xDriver::examples() {
+            ops.push(Op::Poll);
+            ops.push(Op::AdvanceMs(170));
+            ops.push(Op::Data(Neoclock4xDriver::framed(&e)));
+            ops.push(Op::Ticks(0));
+        }
+        // 2024-01-01 00:00:00 UTC less the dialogue's seconds.
+        let script = encode(&Header::at(1_704_067_200 - 5, 19_000), &ops);
+        assert!(run_script::<Neoclock4xDriver>(&script) >= 3);
+        if let Some(path) = std::env::var_os("NEO_SEED") {
+            std::fs::write(path, &script).unwrap();
+        }
+    }
+}
