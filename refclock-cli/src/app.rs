@@ -307,7 +307,10 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
     // driver powering its receiver from them (NeoClock4X) is told to
     // ignore.
     if simulator.is_some()
-        && driver.options.iter().any(|o| o.name == "ignore-modem-lines")
+        && driver
+            .options
+            .iter()
+            .any(|o| o.name == "ignore-modem-lines")
         && !options.iter().any(|(n, _)| n == "ignore-modem-lines")
     {
         eprintln!("The simulated receiver has no modem lines: option ignore-modem-lines");

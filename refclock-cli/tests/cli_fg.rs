@@ -19,7 +19,16 @@ const MAX_LAG: f64 = 0.5;
 fn run(scenarios: &str, seconds: f64) -> (simrun::Run, Vec<refclock_sim::TruthRecord>) {
     let sim = simulator(37, 0, &[], scenarios);
     let path = sim.path().to_str().unwrap().to_string();
-    let args = ["-d", "-i", "0", "127.127.37.0", "path", &path, "time1", "0.02"];
+    let args = [
+        "-d",
+        "-i",
+        "0",
+        "127.127.37.0",
+        "path",
+        &path,
+        "time1",
+        "0.02",
+    ];
     let run = run_program(&args, seconds);
     (run, sim.truth())
 }

@@ -18,7 +18,16 @@ const MAX_LAG: f64 = 0.5;
 fn check(zone: &str, scenarios: &str) {
     let sim = simulator(38, 0, &[("zone", zone)], scenarios);
     let path = sim.path().to_str().unwrap().to_string();
-    let args = ["-d", "-i", "0", "127.127.38.0", "path", &path, "time1", "0.02"];
+    let args = [
+        "-d",
+        "-i",
+        "0",
+        "127.127.38.0",
+        "path",
+        &path,
+        "time1",
+        "0.02",
+    ];
     let run = run_program(&args, 4.5);
     let truth = sim.truth();
     let m = Matching {
@@ -28,7 +37,12 @@ fn check(zone: &str, scenarios: &str) {
         ..Matching::first_byte(MAX_LAG, 0.02)
     };
     let n = match_samples(&run, &truth, &m).len();
-    assert!(n >= 2, "{zone}: {n} samples\n{}\n{}", story(&truth), run.stderr);
+    assert!(
+        n >= 2,
+        "{zone}: {n} samples\n{}\n{}",
+        story(&truth),
+        run.stderr
+    );
 }
 
 #[test]

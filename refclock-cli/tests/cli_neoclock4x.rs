@@ -49,7 +49,11 @@ fn samples_agree_with_the_truth_log() {
         story(&truth),
         run.stderr
     );
-    assert!(run.stderr.contains("firmware version: (c) 2002 NEOL"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("firmware version: (c) 2002 NEOL"),
+        "{}",
+        run.stderr
+    );
     assert!(
         truth.iter().filter(|t| t.kind == "FIRMWARE").count() >= 1,
         "{}",

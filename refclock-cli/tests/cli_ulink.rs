@@ -19,7 +19,16 @@ const MAX_LAG: f64 = 0.5;
 fn check(options: &[(&str, &str)], scenarios: &str, extra: &[&str]) {
     let sim = simulator(34, 0, options, scenarios);
     let path = sim.path().to_str().unwrap().to_string();
-    let mut args = vec!["-d", "-i", "0", "127.127.34.0", "path", &path, "time1", "0.01"];
+    let mut args = vec![
+        "-d",
+        "-i",
+        "0",
+        "127.127.34.0",
+        "path",
+        &path,
+        "time1",
+        "0.01",
+    ];
     args.extend_from_slice(extra);
     let run = run_program(&args, 4.5);
     let truth = sim.truth();
@@ -29,7 +38,12 @@ fn check(options: &[(&str, &str)], scenarios: &str, extra: &[&str]) {
         ..Matching::first_byte(MAX_LAG, 0.01)
     };
     let n = match_samples(&run, &truth, &m).len();
-    assert!(n >= 2, "{options:?}: {n} samples\n{}\n{}", story(&truth), run.stderr);
+    assert!(
+        n >= 2,
+        "{options:?}: {n} samples\n{}\n{}",
+        story(&truth),
+        run.stderr
+    );
 }
 
 #[test]

@@ -213,9 +213,14 @@ impl Case {
                 // end lines with CR LF, the CR being the `end` byte.
                 if last > eol {
                     bytes.extend(b"\r\n");
-                } else if kind == 8 && fudge.mode & 0x7f == 3 {
+                } else if (kind == 8 && fudge.mode & 0x7f == 3)
+                    || kind == 37
+                    || (kind == 34 && fudge.flags.contains(ClockFlags::FLAG1))
+                {
                     // ELV DCF7000 (PARSE mode 3) ends its frames with a
-                    // bare CR, which the log leaves out as well.
+                    // bare CR, which the log leaves out as well; so do the
+                    // Forum Graphic's replies (`DLE CR`) and the polled
+                    // Ultralinks' answers.
                     bytes.push(b'\r');
                 }
                 if kind == 30 {

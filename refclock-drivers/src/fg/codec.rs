@@ -139,7 +139,10 @@ pub fn decode(frame: &[u8]) -> Result<FgTime, FgError> {
     if frame.len() < MIN_FRAME {
         return Err(FgError::Short { found: frame.len() });
     }
-    let start = frame.iter().position(|&b| b == DLE).ok_or(FgError::NoStart)?;
+    let start = frame
+        .iter()
+        .position(|&b| b == DLE)
+        .ok_or(FgError::NoStart)?;
     // p[k] is the byte at offset k + 1 from the DLE.
     let p = unstuff(&frame[start + 1..]);
     if p.len() < 9 {

@@ -58,7 +58,13 @@ impl DeviceModel for FgDevice {
 
     fn second(&mut self, _epoch: &refclock_core::sim::Epoch, _out: &mut Vec<Message>) {}
 
-    fn input(&mut self, data: &[u8], now: Timestamp, timeline: &dyn Timeline, out: &mut Vec<Message>) {
+    fn input(
+        &mut self,
+        data: &[u8],
+        now: Timestamp,
+        timeline: &dyn Timeline,
+        out: &mut Vec<Message>,
+    ) {
         let mut prev = self.carry.take();
         for &b in data {
             if prev == Some(DLE) {

@@ -52,10 +52,15 @@ impl FuzzCodec for FgDriver {
             millis: 0,
             micros: 0,
         };
-        [t(1, 0, 0, 0), t(1, 0, 0, 1), t(1, 0, 0, 2), t(110, 10, 10, 10)]
-            .iter()
-            .map(|x| codec::encode(x)[..25].to_vec())
-            .collect()
+        [
+            t(1, 0, 0, 0),
+            t(1, 0, 0, 1),
+            t(1, 0, 0, 2),
+            t(110, 10, 10, 10),
+        ]
+        .iter()
+        .map(|x| codec::encode(x)[..25].to_vec())
+        .collect()
     }
 
     fn framed(message: &[u8]) -> Vec<u8> {

@@ -30,13 +30,14 @@
 //!    reply is discarded).
 //! 3. Otherwise the day of year and time (the year is not used: ntpd's
 //!    `clocktime` takes the year nearest the receive time) give one
-//!    sample, offset = reference − time of the read that ended the reply
-//!    + time1, leap indicator "no warning", filtered at once
+//!    sample, offset = reference − time of the read that ended the
+//!    reply, plus time1; leap indicator "no warning"; filtered at once
 //!    (`refclock_receive`) when it is the first since a poll (a reply
 //!    the station sent unasked waits for the next poll's filtering;
-//!    ntpd filters after every reply). A day or time out of range: `CEVNT_BADTIME`.
-//!    The timecode saved (and written to clockstats at the next poll) is
-//!    `YYYY DDD HH MM SS` as ntpd prints it (`%d %d %d %d %d`).
+//!    ntpd filters after every reply). A day or time out of range:
+//!    `CEVNT_BADTIME`. The timecode saved (and written to clockstats at
+//!    the next poll) is `YYYY DDD HH MM SS` as ntpd prints it (`%d %d %d
+//!    %d %d`).
 //!
 //! The fraction is read as ntpd reads it: the two BCD digits at offset 8
 //! as milliseconds and the high nibble of offset 9 as microseconds. No

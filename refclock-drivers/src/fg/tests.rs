@@ -3,7 +3,9 @@
 
 use refclock_core::calendar::CivilTime;
 use refclock_core::framing::DLE;
-use refclock_core::{Action, Clock, ClockEvent, DriverConfig, Leap, PortEvent, PortId, Refclock, Timestamp};
+use refclock_core::{
+    Action, Clock, ClockEvent, DriverConfig, Leap, PortEvent, PortId, Refclock, Timestamp,
+};
 
 use super::codec::{self, FgError, FgTime};
 use super::*;
@@ -47,7 +49,10 @@ fn layout() {
     assert_eq!(&code[24..], &[DLE, b'\r']);
     let d = codec::decode(&code[..25]).unwrap();
     assert_eq!(d.nanos(), 25_007_000);
-    assert_eq!((d.year, d.day, d.hour, d.minute, d.second), (24, 256, 13, 45, 59));
+    assert_eq!(
+        (d.year, d.day, d.hour, d.minute, d.second),
+        (24, 256, 13, 45, 59)
+    );
     // Anything before the DLE is skipped, as ntpd's scan does.
     let mut shifted = vec![0x00, 0x7f];
     shifted.extend_from_slice(&code[..25]);
@@ -75,11 +80,17 @@ fn doubled_dle() {
 #[test]
 fn errors() {
     let code = codec::encode(&t(24, 1, 0, 0, 0));
-    assert_eq!(codec::decode(&code[..22]), Err(FgError::Short { found: 22 }));
+    assert_eq!(
+        codec::decode(&code[..22]),
+        Err(FgError::Short { found: 22 })
+    );
     assert_eq!(codec::decode(&[0u8; 25]), Err(FgError::NoStart));
     let mut cut = vec![0u8; 20];
     cut.extend_from_slice(&code[..6]);
-    assert!(matches!(codec::decode(&cut), Err(FgError::Truncated { .. })));
+    assert!(matches!(
+        codec::decode(&cut),
+        Err(FgError::Truncated { .. })
+    ));
     let mut bad = code.clone();
     bad[7] = 0x6a;
     assert_eq!(
@@ -106,7 +117,9 @@ fn started() -> Clock<FgDriver> {
     let mut c = Clock::<FgDriver>::start(DriverConfig::default()).unwrap();
     c.port_event(PortId::MAIN, PortEvent::Opened);
     let a = c.take_actions();
-    assert!(a.iter().any(|a| matches!(a, Action::Write { data, .. } if data == &INIT)));
+    assert!(a
+        .iter()
+        .any(|a| matches!(a, Action::Write { data, .. } if data == &INIT)));
     c
 }
 
@@ -152,7 +165,9 @@ fn power_up_year_reinitialises() {
     c.receive(PortId::MAIN, &codec::encode(&t(94, 1, 0, 0, 0)), rec);
     let a = c.take_actions();
     assert!(samples(&a).is_empty());
-    assert!(a.iter().any(|a| matches!(a, Action::Write { data, .. } if data == &INIT)));
+    assert!(a
+        .iter()
+        .any(|a| matches!(a, Action::Write { data, .. } if data == &INIT)));
     assert_eq!(c.state().counters.badformat, 1);
     assert!(c.driver().discards_next());
 }
@@ -192,8 +207,17 @@ fn the_simulated_station_answers() {
     assert_eq!(out.len(), 2);
     assert_eq!(out[0].due, Due::At(ts(2010, 4, 20, 10, 10, 10)));
     let d = codec::decode(&out[0].bytes[..25]).unwrap();
-    assert_eq!((d.year, d.day, d.hour, d.minute, d.second), (10, 110, 10, 10, 10));
+    assert_eq!(
+        (d.year, d.day, d.hour, d.minute, d.second),
+        (10, 110, 10, 10, 10)
+    );
     let mut m = out[0].clone();
     assert!(dev.corrupt(&mut m));
-    assert!(matches!(codec::decode(&m.bytes[..25]), Err(FgError::Bcd { field: "second", .. })));
+    assert!(matches!(
+        codec::decode(&m.bytes[..25]),
+        Err(FgError::Bcd {
+            field: "second",
+            ..
+        })
+    ));
 }

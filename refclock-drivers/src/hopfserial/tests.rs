@@ -35,19 +35,13 @@ fn the_libparse_example() {
     assert_eq!(t.mode(), codec::MODE_RADIO_HP);
     assert_eq!(t.zone_hours(), 1);
     assert_eq!(codec::encode_line(&t), LIBPARSE);
-    assert_eq!(
-        codec::encode(&t),
-        b"\x02C4110046231195\n\r\x03".to_vec()
-    );
+    assert_eq!(codec::encode(&t), b"\x02C4110046231195\n\r\x03".to_vec());
 }
 
 #[test]
 fn zones() {
     let t = codec::decode(LIBPARSE).unwrap();
-    let summer = HopfTime {
-        status: 0xE,
-        ..t
-    };
+    let summer = HopfTime { status: 0xE, ..t };
     let utc = HopfTime {
         weekday: 0xC,
         ..summer
@@ -57,7 +51,10 @@ fn zones() {
 
 #[test]
 fn errors() {
-    assert_eq!(codec::decode(b"C41100462311"), Err(HopfError::Length { found: 12 }));
+    assert_eq!(
+        codec::decode(b"C41100462311"),
+        Err(HopfError::Length { found: 12 })
+    );
     for (line, field) in [
         (&b"G4110046231195"[..], "status"),
         (b"C4 10046231195", "hour"),
@@ -115,7 +112,9 @@ fn a_sample_per_poll_in_utc() {
     assert_eq!(s.len(), 1);
     assert!((s[0].offset - 0.002).abs() < 1e-9, "{s:?}");
     assert_eq!(s[0].leap, Leap::NoWarning);
-    assert!(a.iter().any(|a| matches!(a, Action::ClockStats(l) if l == "C4110046231195")));
+    assert!(a
+        .iter()
+        .any(|a| matches!(a, Action::ClockStats(l) if l == "C4110046231195")));
 }
 
 #[test]

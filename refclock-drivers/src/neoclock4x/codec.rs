@@ -238,7 +238,10 @@ impl NeoTime {
         .to_timestamp()
         .ok()?;
         let secs = local.secs() - 3600 * zone_hours(self.dst);
-        Some(Timestamp::new(secs, u32::from(self.hundredths) * 10_000_000))
+        Some(Timestamp::new(
+            secs,
+            u32::from(self.hundredths) * 10_000_000,
+        ))
     }
 }
 

@@ -112,7 +112,10 @@ impl DeviceModel for NeoDevice {
         if data.contains(&b'V') {
             let mut text = FIRMWARE.to_vec();
             if let Some(tag) = self.tag {
-                let at = text.windows(4).position(|w| w == b"NDF:").expect("in the text");
+                let at = text
+                    .windows(4)
+                    .position(|w| w == b"NDF:")
+                    .expect("in the text");
                 text[at + 4] = tag;
             }
             out.push(Message::new("FIRMWARE", text));

@@ -120,9 +120,7 @@ mod tests {
     fn dialogue_and_polled_examples() {
         let mut ops = vec![
             Op::Ticks(4),
-            Op::Data(
-                b"\xa9 2002 NEOL S.A. FRANCE\r\nL0.01 NDF:A:*\r\nS/N: 004711\r\n".to_vec(),
-            ),
+            Op::Data(b"\xa9 2002 NEOL S.A. FRANCE\r\nL0.01 NDF:A:*\r\nS/N: 004711\r\n".to_vec()),
         ];
         for e in Neoclock4xDriver::examples() {
             ops.push(Op::Poll);

@@ -63,7 +63,10 @@ fn local_time_to_utc() {
     let t = winter();
     assert_eq!(
         t.utc(2024),
-        Some(Timestamp::new(ts(2024, 1, 15, 12, 45, 30).secs(), 500_000_000))
+        Some(Timestamp::new(
+            ts(2024, 1, 15, 12, 45, 30).secs(),
+            500_000_000
+        ))
     );
     let summer = NeoTime {
         month: 7,
@@ -95,15 +98,24 @@ fn errors() {
     );
     let mut bad = good.clone();
     bad[20] = b'9';
-    assert!(matches!(codec::decode(&bad), Err(NeoError::Checksum { .. })));
-    assert_eq!(codec::decode(&bad).unwrap_err().event(), ClockEvent::BadReply);
+    assert!(matches!(
+        codec::decode(&bad),
+        Err(NeoError::Checksum { .. })
+    ));
+    assert_eq!(
+        codec::decode(&bad).unwrap_err().event(),
+        ClockEvent::BadReply
+    );
     for (at, field) in [(12, "day"), (18, "hour"), (24, "hundredths")] {
         let mut b = good[..35].to_vec();
         b[at] = b'x';
         let s = codec::checksum(&b);
         b.extend_from_slice(format!("{s:02X}").as_bytes());
         let e = codec::decode(&b).unwrap_err();
-        assert!(matches!(e, NeoError::Field { field: f, .. } if f == field), "{e}");
+        assert!(
+            matches!(e, NeoError::Field { field: f, .. } if f == field),
+            "{e}"
+        );
         assert_eq!(e.event(), ClockEvent::BadDate);
     }
     for t in [
@@ -132,7 +144,10 @@ fn firmware_answer() {
     assert!(!r.feed(b"junk 12\r\n"));
     assert!(!r.feed(b"\xa9 2002 NEOL S.A. FRANCE\r\nL0.01 NDF:A:*\r\n"));
     assert!(r.feed(b"S/N: 004711\r\n"));
-    assert_eq!(r.result(), Some("(c) 2002 NEOL S.A. FRANCE / L0.01 NDF:A:*"));
+    assert_eq!(
+        r.result(),
+        Some("(c) 2002 NEOL S.A. FRANCE / L0.01 NDF:A:*")
+    );
     assert_eq!(firmware_tag(r.result().unwrap()), Some('A'));
     assert_eq!(firmware_tag("(c) 2002 NEOL / NDF:B:*"), Some('B'));
     assert_eq!(firmware_tag("NDF:A:*"), None, "too early in the text");
@@ -296,7 +311,11 @@ fn five_tries_then_refusal() {
         c.timer(Timestamp::from_secs(k));
         vs += writes(&c.take_actions()).len();
         // Timecodes without an answer do not count as one.
-        c.receive(PortId::MAIN, b"NC4004711100150124134530\r\n", Timestamp::from_secs(k));
+        c.receive(
+            PortId::MAIN,
+            b"NC4004711100150124134530\r\n",
+            Timestamp::from_secs(k),
+        );
     }
     assert_eq!(vs, TRIES as usize);
     assert_eq!(c.driver().phase(), &Phase::Refused);
@@ -315,7 +334,10 @@ fn other_firmware_refused() {
         Timestamp::from_secs(5),
     );
     assert_eq!(c.driver().phase(), &Phase::Refused);
-    assert_eq!(c.driver().firmware(), Some("(c) 2002 NEOL S.A. FRANCE / L0.01 NDF:B:*"));
+    assert_eq!(
+        c.driver().firmware(),
+        Some("(c) 2002 NEOL S.A. FRANCE / L0.01 NDF:B:*")
+    );
 }
 
 #[test]

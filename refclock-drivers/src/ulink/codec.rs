@@ -162,7 +162,11 @@ pub fn decode(code: &[u8]) -> Result<UlinkTime, UlinkError> {
     let model = match (code.len(), code.first()) {
         (LEN33X, Some(b'S' | b'N')) => Model::M33x,
         (LEN33X, Some(b'R')) => Model::M325,
-        (LEN33X, Some(&c)) => return Err(UlinkError::Model { found: char::from(c) }),
+        (LEN33X, Some(&c)) => {
+            return Err(UlinkError::Model {
+                found: char::from(c),
+            })
+        }
         (LEN320, _) => Model::M320,
         (n, _) => return Err(UlinkError::Length { found: n }),
     };

@@ -62,7 +62,7 @@ impl UlinkDevice {
     pub fn timecode(&mut self, epoch: &Epoch, hundredths: u8) -> UlinkTime {
         self.count += 1;
         let signal = match self.model {
-            Model::M33x if self.noisy > 0 && self.count % self.noisy == 0 => b'N',
+            Model::M33x if self.noisy > 0 && self.count.is_multiple_of(self.noisy) => b'N',
             Model::M33x => b'S',
             Model::M325 => b'R',
             Model::M320 if epoch.valid => b'S',
@@ -123,7 +123,13 @@ impl DeviceModel for UlinkDevice {
         }
     }
 
-    fn input(&mut self, data: &[u8], now: Timestamp, timeline: &dyn Timeline, out: &mut Vec<Message>) {
+    fn input(
+        &mut self,
+        data: &[u8],
+        now: Timestamp,
+        timeline: &dyn Timeline,
+        out: &mut Vec<Message>,
+    ) {
         if self.model == Model::M33x || !data.contains(&codec_poll()) {
             return;
         }

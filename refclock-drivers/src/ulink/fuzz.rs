@@ -12,7 +12,7 @@ use crate::testkit::{FuzzCodec, FuzzDriver, Input};
 pub fn arbitrary(data: &[u8]) -> UlinkTime {
     let mut i = Input::new(data);
     let model = [Model::M33x, Model::M325, Model::M320][usize::from(i.u8() % 3)];
-    let sync = i.u8() % 4 != 0;
+    let sync = !i.u8().is_multiple_of(4);
     let signal = match model {
         Model::M33x => [b'S', b'N'][usize::from(i.u8() % 2)],
         Model::M325 => b'R',
@@ -27,9 +27,14 @@ pub fn arbitrary(data: &[u8]) -> UlinkTime {
         hour: i.u8() % 24,
         minute: i.u8() % 60,
         second: i.u8() % 61,
-        hundredths: if model == Model::M320 { i.u8() % 100 } else { 0 },
+        hundredths: if model == Model::M320 {
+            i.u8() % 100
+        } else {
+            0
+        },
         sync,
-        leap: [LeapWarning::None, LeapWarning::Insert, LeapWarning::Delete][usize::from(i.u8() % 3)],
+        leap: [LeapWarning::None, LeapWarning::Insert, LeapWarning::Delete]
+            [usize::from(i.u8() % 3)],
     }
 }
 

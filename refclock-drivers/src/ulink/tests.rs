@@ -91,7 +91,13 @@ fn errors() {
     assert_eq!(codec::decode(&x), Err(UlinkError::Model { found: 'X' }));
     let mut x = M33X.to_vec();
     x[25] = b'x';
-    assert!(matches!(codec::decode(&x), Err(UlinkError::Field { field: "minute", .. })));
+    assert!(matches!(
+        codec::decode(&x),
+        Err(UlinkError::Field {
+            field: "minute",
+            ..
+        })
+    ));
     let mut x = M320.to_vec();
     x[19] = b':';
     assert!(matches!(codec::decode(&x), Err(UlinkError::Field { .. })));
@@ -99,7 +105,10 @@ fn errors() {
     x[13..16].copy_from_slice(b"367");
     let e = codec::decode(&x).unwrap_err();
     assert_eq!(e.event(), ClockEvent::BadTime);
-    assert_eq!(UlinkError::Length { found: 0 }.event(), ClockEvent::BadReply);
+    assert_eq!(
+        UlinkError::Length { found: 0 }.event(),
+        ClockEvent::BadReply
+    );
 }
 
 fn clock(flags: ClockFlags) -> Clock<UlinkDriver> {
@@ -215,7 +224,9 @@ fn polled_320_with_hundredths() {
     c.poll(rec);
     let a = c.take_actions();
     assert!(a.iter().any(|a| matches!(a, Action::Filtered(_))));
-    assert!(a.iter().any(|a| matches!(a, Action::ClockStats(l) if l.as_bytes() == M320)));
+    assert!(a
+        .iter()
+        .any(|a| matches!(a, Action::ClockStats(l) if l.as_bytes() == M320)));
 }
 
 #[test]
@@ -272,13 +283,22 @@ fn the_simulated_receivers() {
         dev.input(b"T", now, &Plain, &mut out);
         assert_eq!(out.len(), 1);
         let m = &out[0];
-        let line: Vec<u8> = m.bytes[2..m.bytes.len() - 1].iter().map(|b| b & 0x7f).collect();
+        let line: Vec<u8> = m.bytes[2..m.bytes.len() - 1]
+            .iter()
+            .map(|b| b & 0x7f)
+            .collect();
         let t = codec::decode(&line).unwrap();
         assert_eq!(t.hundredths, hundredths, "{model}");
-        assert_eq!(m.named.unwrap().subsec_nanos(), u32::from(hundredths) * 10_000_000);
+        assert_eq!(
+            m.named.unwrap().subsec_nanos(),
+            u32::from(hundredths) * 10_000_000
+        );
         let mut bad = m.clone();
         assert!(dev.corrupt(&mut bad));
-        let line: Vec<u8> = bad.bytes[2..bad.bytes.len() - 1].iter().map(|b| b & 0x7f).collect();
+        let line: Vec<u8> = bad.bytes[2..bad.bytes.len() - 1]
+            .iter()
+            .map(|b| b & 0x7f)
+            .collect();
         assert!(codec::decode(&line).is_err(), "{model}");
     }
     assert!(device::new(&DeviceSetup::new(0, &[("model", "999")])).is_err());
