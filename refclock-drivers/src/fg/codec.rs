@@ -88,6 +88,10 @@ pub enum FgError {
         /// Bytes after the DLE.
         found: usize,
     },
+    /// Year 94: the station was just powered up and its date is not
+    /// valid (checked before the other fields, as ntpd does).
+    #[error("year 94: the station was just powered up")]
+    PowerUp,
     /// A field is not packed BCD.
     #[error("{field}: expected BCD, found {found:#04x}")]
     Bcd {
@@ -149,6 +153,9 @@ pub fn decode(frame: &[u8]) -> Result<FgTime, FgError> {
         return Err(FgError::Truncated { found: p.len() });
     }
     let at = |k: usize| p[k - 1];
+    if at(2) == to_bcd(POWER_UP_YEAR) {
+        return Err(FgError::PowerUp);
+    }
     let hundreds = at(3) & 15;
     if hundreds > 9 {
         return Err(FgError::Bcd {

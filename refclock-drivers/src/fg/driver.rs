@@ -9,7 +9,7 @@ use refclock_core::{
     Timestamp,
 };
 
-use super::codec::{self, INIT, POWER_UP_YEAR, QUERY};
+use super::codec::{self, FgError, INIT, QUERY};
 
 /// Static facts about the driver (ntpd type 37).
 pub const INFO: DriverInfo = DriverInfo {
@@ -52,19 +52,20 @@ impl FgDriver {
         }
         let t = match codec::decode(frame) {
             Ok(t) => t,
+            Err(FgError::PowerUp) => {
+                // Just powered up: the date is not valid; initialise
+                // again, and discard the answer to that.
+                ctx.report(ClockEvent::BadReply);
+                ctx.write(PortId::MAIN, INIT.to_vec());
+                self.discard_next = true;
+                return;
+            }
             Err(e) => {
                 ctx.log(format!("bad reply ({} bytes): {e}", frame.len()));
                 ctx.report(e.event());
                 return;
             }
         };
-        if t.year == POWER_UP_YEAR {
-            // Just powered up: the date is not valid; initialise again.
-            ctx.report(ClockEvent::BadReply);
-            ctx.write(PortId::MAIN, INIT.to_vec());
-            self.discard_next = true;
-            return;
-        }
         let year = 2000 + i32::from(t.year);
         ctx.clock.fields = DecodedFields {
             year,

@@ -67,7 +67,9 @@
 //!   read as one byte, every time.
 //! * Each field must be BCD, and the reply must hold its fields (ntpd
 //!   reads what is there, beyond the reply if it is short after its DLE,
-//!   and scans past the buffer for a DLE that is missing).
+//!   and scans past the buffer for a DLE that is missing). A nibble above
+//!   9 is no digit: ntpd takes it at its value, so a second of 0xAA is
+//!   110, and a spoilt reply gives a sample more than a minute off.
 //! * The first reply after each initialisation is discarded: after a
 //!   reopen of the port, and after a year-94 reply (ntpd discards only
 //!   the first after start, and reads the answer to a later

@@ -101,6 +101,10 @@ fn errors() {
         })
     );
     assert_eq!(FgError::NoStart.event(), ClockEvent::BadReply);
+    // Year 94 comes first, whatever else is wrong.
+    let mut p = codec::encode(&t(94, 1, 0, 0, 0));
+    p[7] = 0xaa;
+    assert_eq!(codec::decode(&p[..25]), Err(FgError::PowerUp));
 }
 
 fn samples(actions: &[Action]) -> Vec<refclock_core::Sample> {
