@@ -49,7 +49,7 @@
 //! ## Trying it without a station
 //!
 //! `ntp-refclock --simulate 127.127.37.0` runs the driver against the
-//! simulated station ([`device`], feature `sim`), which answers each
+//! simulated station (`device`, feature `sim`), which answers each
 //! query at the next whole second; a sample per poll, each about −27 ms
 //! (the 26 bytes of the reply before the read ends; time1 corrects it).
 //! `--simulate=invalid` makes it answer with year 94 for a while.

@@ -49,7 +49,7 @@
 //! ## Trying it without a clock
 //!
 //! `ntp-refclock --simulate 127.127.38.0` runs the driver against the
-//! simulated clock ([`device`], feature `sim`), which states UTC; device
+//! simulated clock (`device`, feature `sim`), which states UTC; device
 //! option `zone=local` (`refclock-sim --driver hopfserial -o zone=local`)
 //! makes it state MEZ/MESZ. Each sample is about +2 ms (the LF is read
 //! two characters before the ETX's second).

@@ -60,7 +60,7 @@
 //! ## Trying it without a receiver
 //!
 //! `ntp-refclock --simulate 127.127.44.0` runs the driver against the
-//! simulated receiver ([`device`], feature `sim`) with `option
+//! simulated receiver (`device`, feature `sim`) with `option
 //! ignore-modem-lines`. The simulated device's first byte goes out on
 //! the second and the simulator paces 10 bits a character, so the CR
 //! that ends the read comes 37 × 10 / 2400 s later, and with the default
