@@ -11,7 +11,8 @@
 //! timer at the C program's ticks and the poll at its polls. Then our
 //! samples must be the C program's: as many, each with the same receive
 //! time, reference time (`time + offset`) within 2 µs and the same leap,
-//! except for what `expected-differences` lists; those differences are
+//! except for what `expected-differences` lists (a `ref` line's values may
+//! be `REF/LEAP` when the leap indicators differ too); those differences are
 //! asserted exactly, and each names the deliberate difference in the
 //! driver's module documentation, quoting it. What our driver writes to
 //! the device must be what the C program wrote (the truth log's `INPUT`
@@ -566,9 +567,15 @@ impl Expected {
                     && (c.reference - ours.reference).abs() <= TOLERANCE_NS
             }
             _ => {
-                near(c.reference, &self.c)
-                    && near(ours.reference, &self.ours)
-                    && c.leap == ours.leap
+                // `REF/LEAP`: the leap indicators differ as well.
+                let (c_ref, c_leap) = self.c.split_once('/').unwrap_or((&self.c, ""));
+                let (o_ref, o_leap) = self.ours.split_once('/').unwrap_or((&self.ours, ""));
+                let leaps = if c_leap.is_empty() && o_leap.is_empty() {
+                    c.leap == ours.leap
+                } else {
+                    c.leap.to_string() == c_leap && ours.leap.to_string() == o_leap
+                };
+                near(c.reference, c_ref) && near(ours.reference, o_ref) && leaps
             }
         }
     }
