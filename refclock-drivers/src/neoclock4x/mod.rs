@@ -74,6 +74,11 @@
 //!   driver where TIOCMGET/TIOCMSET fail; here it is the same unless
 //!   `option ignore-modem-lines` is given (the C program never gives a
 //!   sample on a pseudo-terminal: nothing could be compared with it).
+//! * **Giving up does not end the program.** ntpd's start routine fails
+//!   and the C program exits with status 1 at once; here the driver has
+//!   started before its port opens, so it logs why, reports a fault,
+//!   closes the port and the program runs on without samples until it is
+//!   stopped (a driver cannot end the program).
 //! * The firmware dialogue does not stall the process: ntpd sleeps in its
 //!   start routine (3 s and 1 s per try, and 1 s per empty read, for as
 //!   long as nothing comes); here the waits are timers, and a try that
