@@ -171,6 +171,13 @@ pub fn decode(code: &[u8]) -> Result<UlinkTime, UlinkError> {
         (n, _) => return Err(UlinkError::Length { found: n }),
     };
     if model == Model::M320 {
+        if !(0x20..0x7f).contains(&code[0]) {
+            return Err(UlinkError::Field {
+                field: "sync state",
+                expected: "a printable character",
+                found: String::from_utf8_lossy(&code[..1]).into_owned(),
+            });
+        }
         num(code, 1, 1, "correlating frames")?;
         lit(code, 13, b':', "separator after the hour")?;
         lit(code, 16, b':', "separator after the minute")?;
