@@ -50,7 +50,7 @@
 //!
 //! `ntp-refclock --simulate 127.127.38.0` runs the driver against the
 //! simulated clock (`device`, feature `sim`), which states UTC; device
-//! option `zone=local` (`refclock-sim --driver hopfserial -o zone=local`)
+//! option `zone=local` (`refclock-sim --driver hopfserial --option zone=local`)
 //! makes it state MEZ/MESZ. Each sample is about +2 ms (the LF is read
 //! two characters before the ETX's second).
 //!

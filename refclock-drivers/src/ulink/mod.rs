@@ -43,8 +43,8 @@
 //!
 //! `ntp-refclock --simulate 127.127.34.0` runs the driver against the
 //! simulated 33x (`device`, feature `sim`); `refclock-sim --driver
-//! ulink -o model=320` (or `325`) simulates a polled one (give the
-//! program `flag1 1`), `-o noisy=3` has every third 33x timecode start
+//! ulink --option model=320` (or `325`) simulates a polled one (give the
+//! program `flag1 1`), `--option noisy=3` has every third 33x timecode start
 //! with `N`.
 //!
 //! ## Deliberate differences from 4.2.8p18
