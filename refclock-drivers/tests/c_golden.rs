@@ -263,8 +263,7 @@ impl Case {
         // samples wait): a longer gap means a lost debug line.
         let ticks: Vec<u64> = polls.keys().copied().collect();
         assert!(
-            refused
-                || (ticks[0] == 1 && ticks.windows(2).all(|w| w[1] - w[0] <= 1 << interval)),
+            refused || (ticks[0] == 1 && ticks.windows(2).all(|w| w[1] - w[0] <= 1 << interval)),
             "{name}: the C program's polls are not -i {interval}'s: {ticks:?}"
         );
         let options = if dir.join("driver-options").exists() {

@@ -104,7 +104,13 @@ fn errors() {
     // Found by the fuzzer: a 320 line opening with a byte beyond ASCII.
     let mut x = M320.to_vec();
     x[0] = 0xe9;
-    assert!(matches!(codec::decode(&x), Err(UlinkError::Field { field: "sync state", .. })));
+    assert!(matches!(
+        codec::decode(&x),
+        Err(UlinkError::Field {
+            field: "sync state",
+            ..
+        })
+    ));
     let mut x = M33X.to_vec();
     x[13..16].copy_from_slice(b"367");
     let e = codec::decode(&x).unwrap_err();
