@@ -11,10 +11,16 @@ pub mod registry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+#[cfg(feature = "fg")]
+pub mod fg;
+#[cfg(feature = "hopfserial")]
+pub mod hopfserial;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
+#[cfg(feature = "neoclock4x")]
+pub mod neoclock4x;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "oncore")]
@@ -28,5 +34,7 @@ pub mod trimble;
 pub mod tsip;
 #[cfg(feature = "ubx")]
 pub mod ubx;
+#[cfg(feature = "ulink")]
+pub mod ulink;
 #[cfg(feature = "zyfer")]
 pub mod zyfer;

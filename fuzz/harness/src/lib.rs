@@ -141,6 +141,10 @@ targets! {
         oncore => refclock_drivers::oncore::OncoreDriver,
         ubx => refclock_drivers::ubx::UbxDriver,
         trimble => refclock_drivers::trimble::TrimbleDriver,
+        ulink => refclock_drivers::ulink::UlinkDriver,
+        fg => refclock_drivers::fg::FgDriver,
+        hopfserial => refclock_drivers::hopfserial::HopfSerialDriver,
+        neoclock4x => refclock_drivers::neoclock4x::Neoclock4xDriver,
     }
     others {
         line_framer => line_framer::line_framer,
