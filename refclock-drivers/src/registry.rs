@@ -114,6 +114,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(jupiter::JupiterDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
+    #[cfg(feature = "gpsd")]
+    implemented!(gpsd::GpsdDriver, device),
     #[cfg(feature = "ubx")]
     implemented!(ubx::UbxDriver, device),
 ];
