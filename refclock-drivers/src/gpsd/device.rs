@@ -7,7 +7,7 @@
 //! `VERSION` (a real gpsd does once per connection, which a terminal does
 //! not have); `?VERSION;` is answered at once. Once watching, each second
 //! it sends, in order: a `PPS` object at the whole second (when it has a
-//! pulse: modes 1 and 2, or option `pps=yes`), the `TPV` (fix mode 3 and
+//! pulse: modes 1 and 2, units ≥ 128, or option `pps=yes`), the `TPV` (fix mode 3 and
 //! the time, or mode 1 without a time while the epoch is invalid) and,
 //! when the watch asked `"pps":true`, a `TOFF`. The simulated gpsd's
 //! system clock is the timeline's: `clock_*` = `real_*` = the second
@@ -45,7 +45,7 @@ pub fn new(setup: &DeviceSetup) -> Result<Box<dyn DeviceModel>, DeviceError> {
         }
     }
     let pulse = match setup.option("pps") {
-        None => setup.fudge.mode & 3 != 0,
+        None => setup.fudge.mode & 3 != 0 || setup.unit >= 128,
         Some("yes") => true,
         Some("no") => false,
         Some(v) => return Err(DeviceError(format!("gpsd: pps={v}: yes or no"))),

@@ -130,6 +130,10 @@ struct Pulse {
 #[derive(Debug)]
 pub struct GpsdDriver {
     secondary: bool,
+    /// The connection is ours to make and drop (TCP); a device path
+    /// (`server=/PATH`) is opened by the host at start, before any
+    /// chroot, and reopened by it.
+    tcp: bool,
     mode: OpMode,
     device: String,
     framer: Box<LineFramer<MAX_LINE>>,
@@ -237,10 +241,15 @@ impl GpsdDriver {
         if self.conn == Conn::Open && self.log_ok(ctx) {
             ctx.log(format!("gpsd: closing the connection to gpsd: {why}"));
         }
+        self.forget_session();
+        if !self.tcp {
+            // A terminal stays open: listen again from scratch.
+            self.tickover = TICKOVER_LOW;
+            return;
+        }
         ctx.close(PortId::MAIN);
         self.conn = Conn::Idle;
         self.back_off();
-        self.forget_session();
     }
 
     fn write(&mut self, ctx: &mut Context<'_>, data: Vec<u8>) {
@@ -459,7 +468,7 @@ impl GpsdDriver {
         match (self.tickover, self.conn) {
             (LIVE_CHECK_AT, Conn::Open) => self.write(ctx, VERSION_QUERY.to_vec()),
             (0, Conn::Open) => self.stop(ctx, "no data for 10 s"),
-            (0, Conn::Idle) => {
+            (0, Conn::Idle) if self.tcp => {
                 self.conn = Conn::Connecting;
                 ctx.open(PortId::MAIN);
             }
@@ -544,8 +553,10 @@ impl Driver for GpsdDriver {
         });
         let device = real_device(&path)?;
         let port = server_port(config.option_value("server"))?;
+        let tcp = matches!(port, PortKind::Tcp { .. });
         let mut d = GpsdDriver {
             secondary,
+            tcp,
             mode: OpMode::from_mode(mode),
             device,
             framer: Box::new(LineFramer::long()),
@@ -571,7 +582,11 @@ impl Driver for GpsdDriver {
             d.enter_opmode();
         }
         ctx.clock.leap = Leap::NotInSync;
-        let spec = PortSpec::of(port).opened(OpenPolicy::OnDemand);
+        let spec = if tcp {
+            PortSpec::of(port).opened(OpenPolicy::OnDemand)
+        } else {
+            PortSpec::of(port)
+        };
         Ok((d, Ports::one(spec)))
     }
 
