@@ -533,11 +533,18 @@ fn server_port(value: Option<&str>) -> Result<PortKind, StartError> {
 
 impl Driver for GpsdDriver {
     const INFO: DriverInfo = INFO;
-    const OPTIONS: &'static [OptionInfo] = &[OptionInfo::value(
-        "server",
-        "where gpsd is: HOST:PORT (default localhost:2947), or the /PATH of a \
-         character device carrying gpsd's JSON (the simulated gpsd)",
-    )];
+    const OPTIONS: &'static [OptionInfo] = &[
+        OptionInfo::value(
+            "server",
+            "where gpsd is: HOST:PORT (default localhost:2947), or the /PATH of a \
+             character device carrying gpsd's JSON (the simulated gpsd)",
+        ),
+        OptionInfo::value(
+            "watch",
+            "the device to ask gpsd for, as gpsd names it, instead of the real \
+             path of /dev/gpsU (not checked here: a gpsd on another host)",
+        ),
+    ];
 
     fn start(config: &DriverConfig, ctx: &mut Context<'_>) -> Result<(Self, Ports), StartError> {
         let mode = config.fudge.mode;
@@ -551,7 +558,16 @@ impl Driver for GpsdDriver {
         let path = config.device.clone().unwrap_or_else(|| {
             PathBuf::from(DEVICE.replace("%d", &(config.unit & 0x7f).to_string()))
         });
-        let device = real_device(&path)?;
+        let device = match config.option_value("watch") {
+            Some(name) if !name.is_empty() => name.to_string(),
+            Some(_) => {
+                return Err(StartError::BadOption {
+                    name: "watch".into(),
+                    reason: "needs a device name".into(),
+                })
+            }
+            None => real_device(&path)?,
+        };
         let port = server_port(config.option_value("server"))?;
         let tcp = matches!(port, PortKind::Tcp { .. });
         let mut d = GpsdDriver {

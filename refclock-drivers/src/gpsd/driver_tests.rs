@@ -149,6 +149,21 @@ fn start_checks_mode_device_and_server() {
             port: 3000
         }
     );
+    // watch=NAME: asked for as given, nothing checked here.
+    let mut c = Clock::<GpsdDriver>::start(DriverConfig {
+        options: vec![("watch".into(), Some("/dev/ttyACM7".into()))],
+        device: Some("/nonexistent".into()),
+        ..DriverConfig::default()
+    })
+    .unwrap();
+    assert_eq!(c.driver().device(), "/dev/ttyACM7");
+    c.timer(t(0.0));
+    c.port_event(PortId::MAIN, PortEvent::Opened);
+    c.receive(PortId::MAIN, &encode::version("x", 3, 14), t(0.1));
+    assert_eq!(
+        writes(&c.take_actions()),
+        vec![super::codec::watch_request("/dev/ttyACM7", true)]
+    );
     let c = Clock::<GpsdDriver>::start(cfg(0, DEV, Some("/dev/pts/9"))).unwrap();
     assert!(matches!(c.ports().list[0].kind, PortKind::Serial { .. }));
     // Unit 128 watches /dev/gps0 as the secondary.

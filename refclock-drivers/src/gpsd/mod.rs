@@ -104,6 +104,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use driver::{
     real_device, GpsdDriver, OpMode, Tallies, DEFAULT_HOST, DEFAULT_PORT, DEVICE, INFO,
