@@ -115,5 +115,7 @@ pub use driver::{
 
 #[cfg(test)]
 mod codec_tests;
+#[cfg(all(test, feature = "sim"))]
+mod device_tests;
 #[cfg(test)]
 mod driver_tests;
