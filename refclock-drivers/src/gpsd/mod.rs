@@ -106,11 +106,13 @@ pub mod device;
 mod driver;
 #[cfg(feature = "testkit")]
 pub mod fuzz;
+mod setup;
 
-pub use driver::{
-    real_device, GpsdDriver, OpMode, Tallies, DEFAULT_HOST, DEFAULT_PORT, DEVICE, INFO,
-    LIVE_CHECK_AT, LOG_THROTTLE, PPS2_MAXCOUNT, PPS_DECCOUNT, PPS_INCCOUNT, PPS_MAXCOUNT,
-    TICKOVER_HIGH, TICKOVER_LOW, TICKOVER_STEP,
+pub use driver::{GpsdDriver, INFO};
+pub use setup::{
+    real_device, OpMode, Tallies, DEFAULT_HOST, DEFAULT_PORT, DEVICE, LIVE_CHECK_AT, LOG_THROTTLE,
+    PPS2_MAXCOUNT, PPS_DECCOUNT, PPS_INCCOUNT, PPS_MAXCOUNT, TICKOVER_HIGH, TICKOVER_LOW,
+    TICKOVER_STEP,
 };
 
 #[cfg(test)]
