@@ -14,7 +14,9 @@
 //! the driver answers
 //! `?WATCH={"device":"/dev/ttyX","enable":true,"json":true,"pps":true};`
 //! where the device is the real path of `/dev/gpsU` (`path` overrides;
-//! it must be a character device, checked at start), and `"pps":true` is
+//! it must be a character device, checked at start; `option watch=NAME`
+//! gives gpsd's name of it instead, unchecked, for a gpsd on another
+//! host), and `"pps":true` is
 //! asked only from protocol 3.10 on. Then gpsd sends per second a `TPV`
 //! (the fix and its time), and with `"pps":true` a `TOFF` (the time of
 //! the fix with gpsd's own receive time of the serial data) and a `PPS`
@@ -95,6 +97,8 @@
 //!   it at 0 when `connect` succeeded without waiting, and closed it at
 //!   the next second unless gpsd had spoken).
 //! * The unit ≥ 128 runs alone with its own connection (above).
+//! * Options ntpd's driver does not have: `server=HOST:PORT|/PATH` and
+//!   `watch=NAME` (above).
 //! * The leap indicator is "no warning" once a sample came (gpsd's JSON
 //!   carries no leap warning; ntpd's driver never sets it either) and
 //!   "not in sync" before. The precision ntpd derives from `ept` and PPS

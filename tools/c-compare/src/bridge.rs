@@ -1,7 +1,7 @@
 //! For the GPSD JSON driver (type 46): the C program connects to gpsd at
 //! `localhost:2947`, so the simulated gpsd on the C side's pseudo-terminal
 //! is made reachable there. The bridge listens on 127.0.0.1:2947 and
-//! [::1]:2947 (the C driver tries each address `localhost` resolves to)
+//! `[::1]:2947` (the C driver tries each address `localhost` resolves to)
 //! and relays between the one connection and the terminal, raw. What the
 //! terminal gives while no one is connected is kept for the next
 //! connection, so that the C program reads what the truth log says was
