@@ -97,6 +97,12 @@
 //!   it at 0 when `connect` succeeded without waiting, and closed it at
 //!   the next second unless gpsd had spoken).
 //! * The unit ≥ 128 runs alone with its own connection (above).
+//! * Lines are assembled by the kit's line framer (8191 bytes kept): it
+//!   ends a line at CR as well as LF, skips empty lines (ntpd counted a
+//!   bare LF as a bad reply) and keeps 7-bit printable characters, as
+//!   ntpd's line discipline does for other drivers; gpsd's JSON is ASCII,
+//!   so only a non-ASCII character in a string it sends could change (and
+//!   at worst spoil that line).
 //! * Options ntpd's driver does not have: `server=HOST:PORT|/PATH` and
 //!   `watch=NAME` (above).
 //! * The leap indicator is "no warning" once a sample came (gpsd's JSON
