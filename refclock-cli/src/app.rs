@@ -316,6 +316,19 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
         eprintln!("The simulated receiver has no modem lines: option ignore-modem-lines");
         options.push(("ignore-modem-lines".into(), None));
     }
+    // A driver that talks to a server (GPSD JSON) finds the simulated one
+    // on the simulator's terminal.
+    if let Some(sim) = &simulator {
+        if driver.options.iter().any(|o| o.name == "server")
+            && !options.iter().any(|(n, _)| n == "server")
+        {
+            eprintln!(
+                "The simulated server is on {}: option server={0}",
+                sim.path().display()
+            );
+            options.push(("server".into(), Some(sim.path().display().to_string())));
+        }
+    }
     let config = DriverConfig {
         unit: opts.clock.unit,
         fudge: opts.clock.fudge.clone(),

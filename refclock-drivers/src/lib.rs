@@ -15,6 +15,8 @@ pub mod testkit;
 pub mod fg;
 #[cfg(feature = "hopfserial")]
 pub mod hopfserial;
+#[cfg(feature = "gpsd")]
+pub mod gpsd;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]

@@ -122,6 +122,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(zyfer::ZyferDriver, device),
     #[cfg(feature = "neoclock4x")]
     implemented!(neoclock4x::Neoclock4xDriver, device),
+    #[cfg(feature = "gpsd")]
+    implemented!(gpsd::GpsdDriver, device),
     #[cfg(feature = "ubx")]
     implemented!(ubx::UbxDriver, device),
 ];

@@ -6,7 +6,7 @@
 //!
 //! Each case replays the device's output into our driver: every message
 //! at the receive time the C program had for it (that of the C sample
-//! naming the message's second: for NMEA `time + time2`; a message
+//! naming the message's second: for NMEA and GPSD JSON `time + time2`; a message
 //! without one at the write time of its `end` byte), the once-a-second
 //! timer at the C program's ticks and the poll at its polls. Then our
 //! samples must be the C program's: as many, each with the same receive
@@ -307,12 +307,14 @@ impl Case {
     }
 
     /// The C program's receive time of the message that gave sample `s`
-    /// and the second it names: NMEA's `time` is the receive time − time2
-    /// and its reference time the named second; the others' `time` is the
+    /// and the second it names: NMEA's and GPSD JSON's `time` is the
+    /// receive time − time2 (GPSD JSON: with a TOFF or PPS object gpsd's
+    /// time, whatever the receive time) and its reference time the named
+    /// second; the others' `time` is the
     /// receive time and time1 is in their reference time.
     fn receipt(&self, s: &Sample) -> (i128, i64) {
         let secs = |x: f64| (x * 1e9).round() as i128;
-        if self.kind == 20 {
+        if self.kind == 20 || self.kind == 46 {
             (s.time + secs(self.fudge.time2()), second_of(s.reference))
         } else {
             (s.time, second_of(s.reference - secs(self.fudge.time1())))

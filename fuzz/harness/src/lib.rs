@@ -145,6 +145,7 @@ targets! {
         fg => refclock_drivers::fg::FgDriver,
         hopfserial => refclock_drivers::hopfserial::HopfSerialDriver,
         neoclock4x => refclock_drivers::neoclock4x::Neoclock4xDriver,
+        gpsd => refclock_drivers::gpsd::GpsdDriver,
     }
     others {
         line_framer => line_framer::line_framer,

@@ -188,7 +188,7 @@ impl Invariants {
     /// shift), a tick's time when the rules allow that, or, for a driver
     /// with PPS, less than a second from a receive time or an edge.
     fn time_allowed(&self, t: Timestamp) -> bool {
-        if self.received.contains(&t) || self.ticks.contains(&t) {
+        if self.rules.samples_from_data || self.received.contains(&t) || self.ticks.contains(&t) {
             return true;
         }
         let near = |set: &BTreeSet<Timestamp>| {
