@@ -13,6 +13,8 @@ pub mod testkit;
 
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
+#[cfg(feature = "jjy")]
+pub mod jjy;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
 #[cfg(feature = "nmea")]
