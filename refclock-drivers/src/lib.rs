@@ -15,6 +15,9 @@ pub mod testkit;
 pub mod hpgps;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
+// The simulated AT modem of the drivers that dial a time service.
+#[cfg(feature = "sim")]
+pub mod modem_sim;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "oncore")]
