@@ -17,6 +17,9 @@ pub mod hpgps;
 pub mod jjy;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
+// The simulated AT modem of the drivers that dial a time service.
+#[cfg(feature = "sim")]
+pub mod modem_sim;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "oncore")]
