@@ -217,6 +217,14 @@ impl Case {
                     // ELV DCF7000 (PARSE mode 3) ends its frames with a
                     // bare CR, which the log leaves out as well.
                     bytes.push(b'\r');
+                } else if kind == 40
+                    && matches!(fudge.mode, 3 | 4)
+                    && !bytes.is_empty()
+                    && bytes != [0x1a]
+                {
+                    // So do JJY's LT-2000 and JJY-200 (their SUB byte
+                    // stands alone).
+                    bytes.push(b'\r');
                 }
                 if kind == 30 {
                     restore_oncore_end(&mut bytes);
@@ -305,6 +313,13 @@ impl Case {
         let secs = |x: f64| (x * 1e9).round() as i128;
         if self.kind == 20 {
             (s.time + secs(self.fudge.time2()), second_of(s.reference))
+        } else if self.kind == 40 && self.fudge.mode == 3 {
+            // JJY's LT-2000: the line comes half a second before the
+            // second it names, and the reference is that half second.
+            (
+                s.time,
+                second_of(s.reference - secs(self.fudge.time1()) + NS / 2),
+            )
         } else {
             (s.time, second_of(s.reference - secs(self.fudge.time1())))
         }

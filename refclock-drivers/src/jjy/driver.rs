@@ -6,8 +6,8 @@ use refclock_core::clock::DecodedFields;
 use refclock_core::framing::{Framer, LineFramer, StxEtxFramer};
 use refclock_core::port::{PortEvent, PortSpec, SerialConfig};
 use refclock_core::{
-    ClockEvent, ClockFlags, Context, Driver, DriverConfig, DriverInfo, Leap, PortId, Ports,
-    StartError, Timestamp,
+    ClockEvent, ClockFlags, Context, Driver, DriverConfig, DriverInfo, Leap, OptionInfo, PortId,
+    Ports, StartError, Timestamp,
 };
 
 use super::codec::Jst;
@@ -194,42 +194,9 @@ impl Unit {
         }
     }
 
-    /// `jjy_synctime`: the JST date and time in `self.jst` as a sample
-    /// stamped `rectime`, then the filter (ntpd runs `refclock_receive`
-    /// after each sample).
+    /// `jjy_synctime` with the date and time decoded so far.
     pub fn synctime(&mut self, ctx: &mut Context<'_>, rectime: Timestamp, leap: Leap) {
-        let utc = self.jst.to_utc();
-        ctx.clock.fields = DecodedFields {
-            year: utc.year,
-            day: utc.yday(),
-            hour: utc.hour,
-            minute: utc.minute,
-            second: utc.second,
-            nsec: utc.nanos,
-        };
-        ctx.clock.leap = leap;
-        if ctx.process(rectime).is_err() {
-            return;
-        }
-        ctx.clock.lastref = ctx.clock.lastrec;
-        let _ = ctx.receive();
-        let j = &self.jst;
-        ctx.clockstats(format!(
-            "{:04}/{:02}/{:02} {:02}:{:02}:{:02}.{:03} JST   ( {:04}/{:03} {:02}:{:02}:{:02}.{:03} UTC )",
-            j.year,
-            j.month,
-            j.day,
-            j.hour,
-            j.minute,
-            j.second,
-            j.millis,
-            utc.year,
-            utc.yday(),
-            utc.hour,
-            utc.minute,
-            utc.second,
-            utc.nanos / 1_000_000
-        ));
+        synctime(ctx, &self.jst, rectime, leap);
     }
 
     /// One reply (a line, or a frame's bytes between STX and ETX).
@@ -257,6 +224,44 @@ impl Unit {
     }
 }
 
+/// `jjy_synctime`: the JST date and time `jst` as a sample stamped
+/// `rectime` with leap indicator `leap`, then the filter (ntpd runs
+/// `refclock_receive` after each sample).
+pub(super) fn synctime(ctx: &mut Context<'_>, jst: &Jst, rectime: Timestamp, leap: Leap) {
+    let utc = jst.to_utc();
+    ctx.clock.fields = DecodedFields {
+        year: utc.year,
+        day: utc.yday(),
+        hour: utc.hour,
+        minute: utc.minute,
+        second: utc.second,
+        nsec: utc.nanos,
+    };
+    ctx.clock.leap = leap;
+    if ctx.process(rectime).is_err() {
+        return;
+    }
+    ctx.clock.lastref = ctx.clock.lastrec;
+    let _ = ctx.receive();
+    let j = jst;
+    ctx.clockstats(format!(
+        "{:04}/{:02}/{:02} {:02}:{:02}:{:02}.{:03} JST   ( {:04}/{:03} {:02}:{:02}:{:02}.{:03} UTC )",
+        j.year,
+        j.month,
+        j.day,
+        j.hour,
+        j.minute,
+        j.second,
+        j.millis,
+        utc.year,
+        utc.yday(),
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.nanos / 1_000_000
+    ));
+}
+
 /// A reply as text for the logs, control bytes as `<xNN>`.
 pub fn printable(data: &[u8]) -> String {
     data.iter()
@@ -272,6 +277,11 @@ pub fn printable(data: &[u8]) -> String {
 
 impl Driver for JjyDriver {
     const INFO: DriverInfo = INFO;
+
+    const OPTIONS: &'static [OptionInfo] = &[OptionInfo::value(
+        "call-interval",
+        "telephone JJY: least seconds between two calls (default 256, ntpd's minpoll 8)",
+    )];
 
     fn start(config: &DriverConfig, ctx: &mut Context<'_>) -> Result<(Self, Ports), StartError> {
         let mode = config.fudge.mode;

@@ -89,15 +89,16 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+pub mod modem;
 mod receivers;
-mod telephone;
+pub mod telephone;
 
 pub use driver::{printable, JjyDriver, Outcome, Receiver, State, DEVICE, INFO, PRECISION};
 pub use receivers::{
     Command, GPS01_SEQUENCE, JJY01_SEQUENCE, JST2000_REQUEST, LT2000_CONTINUOUS,
     LT2000_REQUEST_SEND,
 };
-pub use telephone::Telephone;
+pub use telephone::{check_phone, TelState, Telephone};
 
 #[cfg(test)]
 mod codec_tests;
