@@ -8,6 +8,7 @@
 //! | 3 | LT-2000 | after `C`, each second a SUB at the second and half a second later the line naming the next second; `#` stops it |
 //! | 4 | JJY-200 | a line every second, first byte on time (`'NG` while not in sync) |
 //! | 5 | TS-GPSclock-01 | answers `stus` (`*G`/`*R`) and `date` at once, `time` at the next whole second |
+//! | 100–180 | telephone JJY | a Hayes modem ([`crate::modem_sim`], 2400 baud, its options accepted) with the service of `tel_device` behind it |
 //! | 6 | TDC-300 | every second STX `YYMMDDWHHMMSS` ETX STX 0xE5 ETX, the 0xE5 on time (type 3; option `format=1` or `format=2` for types 1 and 2, their ETX on time); nothing while not in sync |
 //!
 //! Scenarios: a corrupted message has its first digit replaced by `?`
@@ -25,20 +26,36 @@ use super::codec::{
     encode_tdc300, Jjy200Status, Jst, Tdc300,
 };
 use super::driver::Receiver;
+use super::tel_device::TelJjyService;
+use crate::modem_sim::{HayesModem, ModemOptions};
 
 /// The least time between a command and the second that answers it.
 pub const MIN_LEAD_NS: i128 = 20_000_000;
 
 /// Builds the simulated receiver of `setup`'s mode.
 pub fn new(setup: &DeviceSetup) -> Result<Box<dyn DeviceModel>, DeviceError> {
-    let receiver = Receiver::from_mode(setup.fudge.mode)
-        .filter(|r| *r != Receiver::Telephone)
-        .ok_or_else(|| {
-            DeviceError(format!(
-                "jjy: no simulated receiver for mode {} (0-6)",
-                setup.fudge.mode
-            ))
-        })?;
+    let receiver = Receiver::from_mode(setup.fudge.mode).ok_or_else(|| {
+        DeviceError(format!(
+            "jjy: no simulated receiver for mode {} (0-6, 100-180)",
+            setup.fudge.mode
+        ))
+    })?;
+    if receiver == Receiver::Telephone {
+        // An AT modem at 2400 baud with the service behind it; the
+        // modem's options pass through.
+        let mut options = ModemOptions {
+            baud: 2400,
+            ..ModemOptions::default()
+        };
+        for (key, value) in &setup.options {
+            if !options.apply(key, value)? {
+                return Err(DeviceError(format!(
+                    "jjy: unknown modem option {key}={value}"
+                )));
+            }
+        }
+        return Ok(Box::new(HayesModem::new(TelJjyService::new(), options)));
+    }
     let mut format = 3;
     for (key, value) in &setup.options {
         match (key.as_str(), value.as_str()) {

@@ -91,6 +91,8 @@ pub mod device;
 mod driver;
 pub mod modem;
 mod receivers;
+#[cfg(feature = "sim")]
+pub mod tel_device;
 pub mod telephone;
 
 pub use driver::{printable, JjyDriver, Outcome, Receiver, State, DEVICE, INFO, PRECISION};
@@ -104,3 +106,5 @@ pub use telephone::{check_phone, TelState, Telephone};
 mod codec_tests;
 #[cfg(test)]
 mod driver_tests;
+#[cfg(test)]
+mod telephone_tests;
