@@ -110,3 +110,30 @@ fn damaged_replies_are_counted() {
     }
     assert!(truth.iter().any(|t| t.kind == "STUS"), "{}", story(&truth));
 }
+
+/// Telephone JJY (mode 100) through the simulated modem: one call, its
+/// sample from the last `TIME` answer, exact against the truth log.
+#[test]
+fn telephone_mode_100_one_call() {
+    let sim = simulator(40, 100, &[("connect-delay", "200")], "");
+    let path = sim.path().to_str().unwrap().to_string();
+    let mut args = priority_args().to_vec();
+    args.extend([
+        "-d",
+        "-i",
+        "0",
+        "-p",
+        "042-234-5678",
+        "127.127.40.0",
+        "mode",
+        "100",
+        "path",
+        &path,
+        "option",
+        "call-interval=0",
+    ]);
+    let run = simrun::run_program(&args, 11.0);
+    let truth = sim.truth();
+    let sources = check(&run, &truth, "TIME", 0.0, 1);
+    assert_eq!(sources.len(), 1, "{}", run.stderr);
+}
