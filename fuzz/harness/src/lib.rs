@@ -141,6 +141,7 @@ targets! {
         oncore => refclock_drivers::oncore::OncoreDriver,
         ubx => refclock_drivers::ubx::UbxDriver,
         trimble => refclock_drivers::trimble::TrimbleDriver,
+        jjy => refclock_drivers::jjy::JjyDriver,
     }
     others {
         line_framer => line_framer::line_framer,

@@ -89,6 +89,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 pub mod modem;
 mod receivers;
 #[cfg(feature = "sim")]
