@@ -141,6 +141,8 @@ struct Case {
     pps_clear: Option<i128>,
     /// Our driver's options (a file `driver-options`).
     options: Vec<(String, Option<String>)>,
+    /// The C program's `-p` numbers.
+    phones: Vec<String>,
 }
 
 fn read(dir: &Path, file: &str) -> String {
@@ -166,6 +168,12 @@ impl Case {
         let interval: u32 = words[words.iter().position(|&w| w == "-i").unwrap() + 1]
             .parse()
             .unwrap();
+        // `-p` numbers (telephone JJY), before the address.
+        let phones: Vec<String> = words[..addr]
+            .windows(2)
+            .filter(|w| w[0] == "-p")
+            .map(|w| w[1].to_string())
+            .collect();
         let mut fudge = Fudge::default();
         for kv in words[addr + 1..].chunks(2) {
             match kv[0] {
@@ -292,6 +300,7 @@ impl Case {
                         .map(|f| (f.parse::<f64>().unwrap() * 1e9).round() as i128)
                 }),
             options,
+            phones,
             name,
             dir: dir.to_path_buf(),
             kind,
@@ -389,6 +398,7 @@ impl Case {
             fudge: self.fudge.clone(),
             basedate: Basedate::default(),
             options: self.options.clone(),
+            phones: self.phones.clone(),
             // The PPS source is the serial device itself (one file).
             device: if self.pps { null() } else { None },
             pps_device: if self.pps { null() } else { None },

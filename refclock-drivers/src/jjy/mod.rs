@@ -80,6 +80,19 @@
 //!   upper case; ntpd compares lower case only).
 //! * A raw reply (modes 2 and 6) that began before the poll is taken whole;
 //!   ntpd empties its buffer at the poll and finds the rest too short.
+//! * Telephone JJY: ntpd forces minpoll 8 on the peer, which the one-clock
+//!   C program ignores (it calls at every poll); ours starts a call at most
+//!   every 256 s unless `option call-interval=S` says otherwise.
+//! * Telephone JJY's number: with an outside-line `0,` ntpd checks the
+//!   special-service prefixes one digit too far into the number (`0,12…`
+//!   passes, `0,411…` does not); ours checks the number's own first digits.
+//!   ntpd looks for the result code `NO DAILTONE`: a modem's `NO DIALTONE`
+//!   is an unknown line to it, so it waits 90 s before hanging up; ours
+//!   takes both.
+//! * Telephone JJY: more than six `TIME` answers in a call overrun ntpd's
+//!   array of six; ours ignores the extra ones. The loopback delay is the
+//!   time between the read that led to writing `>` and the read of its
+//!   echo (ntpd's: between its `write` and the processing of the echo).
 //! * The leap indicator: ntpd's driver never sets it. The receivers say
 //!   nothing about leap seconds that ntpd's source documents, so their
 //!   samples carry no warning; telephone JJY's `LEAPSEC` answer sets it
