@@ -333,3 +333,51 @@ pub fn pieces(data: &[u8]) -> Vec<Vec<u8>> {
     s.feed(data, |p| out.push(p.to_vec()));
     out
 }
+
+/// Checks `-p`: one number of digits and hyphens, optionally after an
+/// outside-line `0,`, of 6 to 10 digits (after the `0,`), not starting
+/// with an emergency or special-service prefix (00, 10, 11, 12, 171,
+/// 177, 0X0). Returns the number as it is dialled.
+pub fn check_phone(phones: &[String]) -> Result<String, String> {
+    let [phone] = phones else {
+        return Err(format!(
+            "telephone JJY needs exactly one -p number ({} given)",
+            phones.len()
+        ));
+    };
+    if let Some(c) = phone
+        .chars()
+        .find(|c| !(c.is_ascii_digit() || *c == '-' || *c == ','))
+    {
+        return Err(format!(
+            "-p {phone}: {c:?} is not a digit, a hyphen or a comma"
+        ));
+    }
+    let number = match phone.split_once(',') {
+        None => phone.as_str(),
+        Some(("0", rest)) if !rest.contains(',') => rest,
+        Some(_) => {
+            return Err(format!(
+                "-p {phone}: an outside line is taken with '0,' only"
+            ))
+        }
+    };
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    if !(6..=10).contains(&digits.len()) {
+        return Err(format!(
+            "-p {phone}: {} digits, expected 6 to 10",
+            digits.len()
+        ));
+    }
+    let b = digits.as_bytes();
+    let special = ["00", "10", "11", "12", "171", "177"]
+        .iter()
+        .any(|p| digits.starts_with(p))
+        || (b[0] == b'0' && b[2] == b'0');
+    if special {
+        return Err(format!(
+            "-p {phone}: emergency and special-service prefixes are not dialled"
+        ));
+    }
+    Ok(phone.clone())
+}
