@@ -140,3 +140,41 @@ fn telephone_mode_100_one_call() {
     let sources = check(&run, &truth, "TIME", 0.0, 1);
     assert_eq!(sources.len(), 1, "{}", run.stderr);
 }
+
+/// Mode 150 measures the round trip with `LOOP` first and adds half of
+/// it: the sample comes from the last `TIME` answer, later than the
+/// exact offset by at most half a round trip on a pty (a few ms).
+#[test]
+fn telephone_mode_150_adds_half_the_loopback_delay() {
+    let sim = simulator(40, 150, &[("connect-delay", "200")], "");
+    let path = sim.path().to_str().unwrap().to_string();
+    let mut args = priority_args().to_vec();
+    args.extend([
+        "-d",
+        "-i",
+        "0",
+        "-p",
+        "0422345678",
+        "127.127.40.0",
+        "mode",
+        "150",
+        "path",
+        &path,
+        "option",
+        "call-interval=0",
+    ]);
+    let run = simrun::run_program(&args, 11.0);
+    let truth = sim.truth();
+    assert_eq!(run.samples.len(), 1, "{}\n{}", story(&truth), run.stderr);
+    let s = &run.samples[0];
+    let t = truth
+        .iter()
+        .filter(|t| t.kind == "TIME")
+        .filter_map(|t| Some((t, t.eol?.as_secs_f64())))
+        .find(|(_, eol)| (0.0..MAX_LAG).contains(&(s.time - eol)))
+        .unwrap_or_else(|| panic!("{s:?}\n{}", story(&truth)))
+        .0;
+    let exact = t.named.unwrap().as_secs_f64() - s.time;
+    let extra = s.offset - exact;
+    assert!((0.0..0.05).contains(&extra), "{s:?}: {extra} over {exact}");
+}
