@@ -4,8 +4,11 @@
 //! * [`codec`]: each receiver's replies as bytes ↔ fields, both ways.
 //! * [`JjyDriver`]: the driver logic on top of [`refclock_core`]; the
 //!   receivers' dialogues in `receivers.rs`, telephone JJY in
-//!   `telephone.rs`.
-//! * `device` (feature `sim`): the simulated receivers.
+//!   [`telephone`] and [`modem`].
+//! * `device` (feature `sim`): the simulated receivers; `tel_device` the
+//!   telephone service behind the shared simulated modem.
+//! * `fuzz` (feature `testkit`): the fuzz targets `jjy_decode`,
+//!   `jjy_roundtrip`, `jjy_driver`.
 //!
 //! ## Receivers and modes
 //!
@@ -19,7 +22,7 @@
 //! | 4 | Citizen T.I.C. JJY-200 | 4800, lines | nothing: the first line after the poll |
 //! | 5 | Tristate TS-GPSclock-01 (command mode, JST) | 38400 (USB), lines | `time`, `date`, `time` (with flag1 `stus` first) |
 //! | 6 | Seiko Time Systems TDC-300 (type 3 output) | 2400, raw | nothing: the next timestamp and the second signal after it |
-//! | 100, 101–180 | NICT telephone JJY through an AT modem | 2400, raw | a call (see `telephone.rs`) |
+//! | 100, 101–180 | NICT telephone JJY through an AT modem | 2400, raw | a call (see [`telephone`]) |
 //!
 //! The layouts are in [`codec`]. Every receiver states JST (UTC+9); the
 //! sample's reference time is the UTC time it names, its receive time
@@ -41,7 +44,11 @@
 //!
 //! Without a receiver, `ntp-refclock -i 0 --simulate 127.127.40.0 mode M`
 //! runs the driver against the simulated one of mode M (1–6; `-i 2` for
-//! mode 5, whose dialogue takes two seconds).
+//! mode 5, whose dialogue takes two seconds); `ntp-refclock -i 0 -p
+//! 042-234-5678 --simulate 127.127.40.0 mode 100 option call-interval=0`
+//! calls the simulated telephone service (`--simulate=…` scenarios and the
+//! modem's options, e.g. `refclock-sim --driver jjy --mode 100 --option
+//! calls=busy,answer`, play failed calls).
 //!
 //! ## Fudge
 //!
@@ -54,6 +61,9 @@
 //!   `adjusted`, or within `time2` hours after it last did (never before
 //!   the first `adjusted`).
 //! * `time2` (mode 1): that grace period in hours.
+//! * Telephone JJY: `flag1` pulse dialling, `flag2` the modem's error
+//!   correction, `flag3` its speaker on, `flag4` louder; `option
+//!   call-interval=S` the least time between calls (default 256 s).
 //!
 //! ## Deliberate differences from ntpd
 //!
