@@ -277,6 +277,22 @@ pub trait DeviceModel: Send {
     /// what a dialogue had reached.
     fn reset(&mut self) {}
 
+    /// Whether the model wants [`DeviceModel::line_closed`]: the
+    /// simulator then keeps no descriptor of the pty's slave open (a
+    /// driver's close is the last one). The default is false.
+    fn sees_close(&self) -> bool {
+        false
+    }
+
+    /// The driver closed the device at `now` (the last descriptor of the
+    /// pty's slave went; only when [`DeviceModel::sees_close`]). On a
+    /// serial line that close drops DTR (HUPCL), which is how a modem
+    /// driver hangs up; a simulated modem hangs up here. Called once per
+    /// close; the default ignores it.
+    fn line_closed(&mut self, now: Timestamp) {
+        let _ = now;
+    }
+
     /// Whether the `garbage` scenario may write `byte` between messages:
     /// it must neither start nor end a message for this format, so that
     /// garbage spoils at most the message it sticks to. The default

@@ -19,10 +19,15 @@ pub mod hopfserial;
 pub mod gpsd;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
+#[cfg(feature = "jjy")]
+pub mod jjy;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
 #[cfg(feature = "neoclock4x")]
 pub mod neoclock4x;
+// The simulated AT modem of the drivers that dial a time service.
+#[cfg(feature = "sim")]
+pub mod modem_sim;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "oncore")]

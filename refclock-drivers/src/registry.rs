@@ -118,6 +118,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(fg::FgDriver, device),
     #[cfg(feature = "hopfserial")]
     implemented!(hopfserial::HopfSerialDriver, device),
+    #[cfg(feature = "jjy")]
+    implemented!(jjy::JjyDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
     #[cfg(feature = "neoclock4x")]

@@ -142,6 +142,8 @@ struct Case {
     pps_clear: Option<i128>,
     /// Our driver's options (a file `driver-options`).
     options: Vec<(String, Option<String>)>,
+    /// The C program's `-p` numbers.
+    phones: Vec<String>,
 }
 
 fn read(dir: &Path, file: &str) -> String {
@@ -167,6 +169,12 @@ impl Case {
         let interval: u32 = words[words.iter().position(|&w| w == "-i").unwrap() + 1]
             .parse()
             .unwrap();
+        // `-p` numbers (telephone JJY), before the address.
+        let phones: Vec<String> = words[..addr]
+            .windows(2)
+            .filter(|w| w[0] == "-p")
+            .map(|w| w[1].to_string())
+            .collect();
         let mut fudge = Fudge::default();
         for kv in words[addr + 1..].chunks(2) {
             match kv[0] {
@@ -222,6 +230,14 @@ impl Case {
                     // bare CR, which the log leaves out as well; so do the
                     // Forum Graphic's replies (`DLE CR`) and the polled
                     // Ultralinks' answers.
+                    bytes.push(b'\r');
+                } else if kind == 40
+                    && matches!(fudge.mode, 3 | 4)
+                    && !bytes.is_empty()
+                    && bytes != [0x1a]
+                {
+                    // So do JJY's LT-2000 and JJY-200 (their SUB byte
+                    // stands alone).
                     bytes.push(b'\r');
                 }
                 if kind == 30 {
@@ -293,6 +309,7 @@ impl Case {
                         .map(|f| (f.parse::<f64>().unwrap() * 1e9).round() as i128)
                 }),
             options,
+            phones,
             name,
             dir: dir.to_path_buf(),
             kind,
@@ -316,6 +333,13 @@ impl Case {
         let secs = |x: f64| (x * 1e9).round() as i128;
         if self.kind == 20 || self.kind == 46 {
             (s.time + secs(self.fudge.time2()), second_of(s.reference))
+        } else if self.kind == 40 && self.fudge.mode == 3 {
+            // JJY's LT-2000: the line comes half a second before the
+            // second it names, and the reference is that half second.
+            (
+                s.time,
+                second_of(s.reference - secs(self.fudge.time1()) + NS / 2),
+            )
         } else {
             (s.time, second_of(s.reference - secs(self.fudge.time1())))
         }
@@ -389,10 +413,10 @@ impl Case {
             fudge: self.fudge.clone(),
             basedate: Basedate::default(),
             options: self.options.clone(),
+            phones: self.phones.clone(),
             // The PPS source is the serial device itself (one file).
             device: if self.pps { null() } else { None },
             pps_device: if self.pps { null() } else { None },
-            ..DriverConfig::default()
         };
         let mut clock = registry::start(self.kind, config)
             .unwrap_or_else(|| panic!("{}: driver {} not built", self.name, self.kind))

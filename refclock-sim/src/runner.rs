@@ -91,6 +91,8 @@ pub(crate) struct Runner {
     planned_gone: bool,
     /// The device goes (`true`) or comes back at these whole seconds.
     transitions: VecDeque<(Timestamp, bool)>,
+    /// The master's last poll said nobody has the slave open.
+    slave_closed: bool,
 }
 
 impl Runner {
@@ -126,6 +128,7 @@ impl Runner {
             planning: true,
             planned_gone: false,
             transitions: VecDeque::new(),
+            slave_closed: false,
         }
     }
 
@@ -283,13 +286,19 @@ impl Runner {
             _ => PollFlags::empty(),
         };
         let at = now();
+        let hup = ready.intersects(PollFlags::POLLHUP | PollFlags::POLLERR);
         if ready.contains(PollFlags::POLLIN) {
             self.read_input(at)?;
-        } else if ready.intersects(PollFlags::POLLHUP | PollFlags::POLLERR) {
-            // Nobody has the slave open: nothing to read until someone
-            // does.
+        } else if hup {
+            // Nobody has the slave open (the driver closed it: a modem
+            // sees DTR drop): nothing to read until someone does.
+            if !std::mem::replace(&mut self.slave_closed, true) {
+                self.config.device.line_closed(at);
+            }
             let ns = sleep_ns.min(HUP_WAIT_NS);
             std::thread::sleep(Duration::from_nanos(ns as u64));
+        } else {
+            self.slave_closed = false;
         }
         Ok(())
     }

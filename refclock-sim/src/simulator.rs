@@ -108,7 +108,9 @@ pub(crate) fn open_pty(config: &SimConfig) -> Result<Pty, SimError> {
     if let Some(link) = &config.link {
         pty.link_at(link).map_err(SimError::Link)?;
     }
-    if config.hold_slave {
+    // A model that hangs up when the driver closes the device must see
+    // the close: nothing else may hold the slave open.
+    if config.hold_slave && !config.device.sees_close() {
         pty.hold_slave_open().map_err(|source| SimError::Setup {
             what: "opening the slave",
             source,

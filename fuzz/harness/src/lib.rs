@@ -146,6 +146,7 @@ targets! {
         hopfserial => refclock_drivers::hopfserial::HopfSerialDriver,
         neoclock4x => refclock_drivers::neoclock4x::Neoclock4xDriver,
         gpsd => refclock_drivers::gpsd::GpsdDriver,
+        jjy => refclock_drivers::jjy::JjyDriver,
     }
     others {
         line_framer => line_framer::line_framer,
