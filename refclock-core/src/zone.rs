@@ -18,9 +18,10 @@
 //! TZif versions 1 to 4 are read, including the footer TZ string that
 //! rules times past the table, by the `tz-rs` crate (used behind this small
 //! interface; the files and strings it parses are checked against the
-//! system's zoneinfo and glibc in the tests). Only the parsing and
-//! [`Zone::from_env`] touch files; [`Zone::offset_at`] and
-//! [`Zone::local_to_utc`] are pure.
+//! system's zoneinfo and glibc in the tests). Only [`Zone::from_env`],
+//! [`Zone::from_option`] and [`Zone::from_tz_value`] read the environment
+//! and files (through `std`, in every build: a driver calls them in its
+//! `start`); [`Zone::offset_at`] and [`Zone::local_to_utc`] are pure.
 //!
 //! A local civil time maps to zero, one or two UTC times: in the hour
 //! skipped when clocks go forward there is none ([`LocalTime::Skipped`]),
@@ -35,7 +36,6 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum ZoneError {
     /// The TZif file could not be read.
-    #[cfg(feature = "os")]
     #[error("time zone file {path}: {reason}")]
     Read {
         /// The file tried.
@@ -111,24 +111,29 @@ impl Zone {
     pub fn from_posix(s: &str) -> Result<Zone, ZoneError> {
         let settings = tz::timezone::TimeZoneSettings::new(&[], |_| Err("no files".into()));
         let s = s.strip_prefix(':').unwrap_or(s);
-        let tz = settings
-            .parse_posix_tz(s)
-            .map_err(|e| ZoneError::Invalid {
-                what: s.into(),
-                reason: e.to_string(),
-            })?;
+        let tz = settings.parse_posix_tz(s).map_err(|e| ZoneError::Invalid {
+            what: s.into(),
+            reason: e.to_string(),
+        })?;
         Ok(Zone { tz, name: s.into() })
     }
 
     /// The process's zone, from the `TZ` environment variable as the C
     /// library reads it (see the module doc).
-    #[cfg(feature = "os")]
     pub fn from_env() -> Result<Zone, ZoneError> {
         Zone::from_tz_value(std::env::var("TZ").ok().as_deref())
     }
 
+    /// The zone a driver option names (the same forms as `TZ`), or the
+    /// process's zone without one.
+    pub fn from_option(value: Option<&str>) -> Result<Zone, ZoneError> {
+        match value {
+            Some(v) => Zone::from_tz_value(Some(v)),
+            None => Zone::from_env(),
+        }
+    }
+
     /// The zone a value of `TZ` names (`None`: unset).
-    #[cfg(feature = "os")]
     pub fn from_tz_value(value: Option<&str>) -> Result<Zone, ZoneError> {
         let read = |path: &str| -> Result<Zone, ZoneError> {
             let bytes = std::fs::read(path).map_err(|e| ZoneError::Read {
@@ -208,6 +213,54 @@ impl Zone {
             [] => LocalTime::Skipped,
             [t] => LocalTime::Unique(t),
             [a, b, ..] => LocalTime::Ambiguous(a, b),
+        }
+    }
+}
+
+/// Why a local time gave no UTC time ([`Zone::local_to_utc_near`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum LocalTimeError {
+    /// The time falls in the hour skipped when the clocks go forward: no
+    /// such local time exists.
+    #[error("local time in the hour skipped by the change to summer time")]
+    Skipped,
+    /// The time falls in the hour repeated when the clocks go back, and
+    /// neither of its two UTC times is within [`AMBIGUOUS_WINDOW`] of the
+    /// system time.
+    #[error("local time in the repeated hour, neither reading near the system time")]
+    Ambiguous,
+}
+
+/// How near the system time one reading of a repeated local time must be
+/// to be taken (half the usual one-hour change: the other is then more
+/// than half an hour away).
+pub const AMBIGUOUS_WINDOW: i64 = 1800;
+
+impl Zone {
+    /// The UTC time of a local civil time, the repeated hour resolved by
+    /// the system time `near_utc`: of its two readings the one within
+    /// [`AMBIGUOUS_WINDOW`] of `near_utc` (at most one can be, for a
+    /// change of an hour). A time in the skipped hour has none.
+    pub fn local_to_utc_near(
+        &self,
+        civil: &CivilTime,
+        near_utc: i64,
+    ) -> Result<i64, LocalTimeError> {
+        match self.local_to_utc(civil) {
+            LocalTime::Unique(t) => Ok(t),
+            LocalTime::Skipped => Err(LocalTimeError::Skipped),
+            LocalTime::Ambiguous(a, b) => {
+                let t = if (a - near_utc).abs() <= (b - near_utc).abs() {
+                    a
+                } else {
+                    b
+                };
+                if (t - near_utc).abs() < AMBIGUOUS_WINDOW {
+                    Ok(t)
+                } else {
+                    Err(LocalTimeError::Ambiguous)
+                }
+            }
         }
     }
 }

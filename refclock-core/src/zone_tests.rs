@@ -21,8 +21,14 @@ fn posix_rule_offsets_and_change_hours() {
         z.local_to_utc(&civil(2024, 3, 31, 1, 59, 59)),
         LocalTime::Unique(unix(2024, 3, 31, 0, 59, 59))
     );
-    assert_eq!(z.local_to_utc(&civil(2024, 3, 31, 2, 0, 0)), LocalTime::Skipped);
-    assert_eq!(z.local_to_utc(&civil(2024, 3, 31, 2, 59, 59)), LocalTime::Skipped);
+    assert_eq!(
+        z.local_to_utc(&civil(2024, 3, 31, 2, 0, 0)),
+        LocalTime::Skipped
+    );
+    assert_eq!(
+        z.local_to_utc(&civil(2024, 3, 31, 2, 59, 59)),
+        LocalTime::Skipped
+    );
     assert_eq!(
         z.local_to_utc(&civil(2024, 3, 31, 3, 0, 0)),
         LocalTime::Unique(unix(2024, 3, 31, 1, 0, 0))
@@ -40,7 +46,34 @@ fn posix_rule_offsets_and_change_hours() {
         z.local_to_utc(&civil(2024, 10, 27, 1, 59, 59)),
         LocalTime::Unique(unix(2024, 10, 26, 23, 59, 59))
     );
-    assert_eq!(z.to_local(unix(2024, 7, 1, 22, 0, 0)), civil(2024, 7, 2, 0, 0, 0));
+    assert_eq!(
+        z.to_local(unix(2024, 7, 1, 22, 0, 0)),
+        civil(2024, 7, 2, 0, 0, 0)
+    );
+}
+
+#[test]
+fn repeated_hour_resolved_by_the_system_time() {
+    let z = Zone::from_posix(BERLIN_RULE).unwrap();
+    let c = civil(2024, 10, 27, 2, 30, 0);
+    let summer = unix(2024, 10, 27, 0, 30, 0);
+    let winter = unix(2024, 10, 27, 1, 30, 0);
+    assert_eq!(z.local_to_utc_near(&c, summer + 5), Ok(summer));
+    assert_eq!(z.local_to_utc_near(&c, winter - 1700), Ok(winter));
+    assert_eq!(z.local_to_utc_near(&c, summer - 1799), Ok(summer));
+    assert_eq!(
+        z.local_to_utc_near(&c, summer - 1800),
+        Err(LocalTimeError::Ambiguous)
+    );
+    assert_eq!(
+        z.local_to_utc_near(&civil(2024, 3, 31, 2, 30, 0), unix(2024, 3, 31, 1, 0, 0)),
+        Err(LocalTimeError::Skipped)
+    );
+    // A unique time is taken however far the system time is.
+    assert_eq!(
+        z.local_to_utc_near(&civil(2024, 7, 1, 12, 0, 0), 0),
+        Ok(unix(2024, 7, 1, 10, 0, 0))
+    );
 }
 
 #[test]
@@ -61,7 +94,6 @@ fn utc_and_fixed_and_bad_strings() {
     assert!(Zone::from_tzif("x", b"TZif garbage").is_err());
 }
 
-#[cfg(feature = "os")]
 mod system {
     use super::*;
     use std::process::Command;
@@ -139,7 +171,10 @@ mod system {
                 for m in [0u8, 30, 59] {
                     let c = civil(y, mo, d, h, m, 0);
                     let got = zone.local_to_utc(&c);
-                    for t in [unix(y, mo, d, h, m, 0) - 7200, unix(y, mo, d, h, m, 0) - 3600] {
+                    for t in [
+                        unix(y, mo, d, h, m, 0) - 7200,
+                        unix(y, mo, d, h, m, 0) - 3600,
+                    ] {
                         // t is a UTC time whose local time is c exactly
                         // when the offset at t is naive - t.
                         let maps = zone.offset_at(t) as i64 == unix(y, mo, d, h, m, 0) - t;

@@ -112,6 +112,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(oncore::OncoreDriver, device),
     #[cfg(feature = "jupiter")]
     implemented!(jupiter::JupiterDriver, device),
+    #[cfg(feature = "chronolog")]
+    implemented!(chronolog::ChronologDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
     #[cfg(feature = "ubx")]
