@@ -13,6 +13,8 @@ pub mod testkit;
 
 #[cfg(feature = "chronolog")]
 pub mod chronolog;
+#[cfg(feature = "dumbclock")]
+pub mod dumbclock;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]

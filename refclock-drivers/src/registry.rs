@@ -114,6 +114,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(jupiter::JupiterDriver, device),
     #[cfg(feature = "chronolog")]
     implemented!(chronolog::ChronologDriver, device),
+    #[cfg(feature = "dumbclock")]
+    implemented!(dumbclock::DumbclockDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
     #[cfg(feature = "ubx")]
