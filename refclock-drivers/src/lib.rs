@@ -19,6 +19,8 @@ pub mod dumbclock;
 pub mod hpgps;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
+#[cfg(feature = "leitch")]
+pub mod leitch;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "oncore")]
