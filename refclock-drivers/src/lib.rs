@@ -13,6 +13,8 @@ pub mod testkit;
 
 #[cfg(feature = "chronolog")]
 pub mod chronolog;
+#[cfg(feature = "datum")]
+pub mod datum;
 #[cfg(feature = "dumbclock")]
 pub mod dumbclock;
 #[cfg(feature = "hpgps")]

@@ -104,6 +104,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(parse::ParseDriver, device),
     #[cfg(feature = "leitch")]
     implemented!(leitch::LeitchDriver, device),
+    #[cfg(feature = "datum")]
+    implemented!(datum::DatumDriver, device),
     #[cfg(feature = "nmea")]
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
