@@ -66,8 +66,9 @@
 //!   ancestor, whose on-time CR starts the line) gives each line the
 //!   receive time of the line before it (`up->laststamp`), so a clock that
 //!   ends its line with the on-time CR comes out one second off (the
-//!   C program's samples are all 1 s early, as its golden case shows),
-//!   and the first line gives a sample stamped at time zero.
+//!   C program's offsets are all 1 s too large, as its golden case
+//!   shows), and the first line gives no sample (it is stamped at time
+//!   zero, which `clocktime` refuses).
 //! * **The date is the one nearest the system clock.** ntpd keeps the
 //!   local date of the last line (at start, of the system clock) and,
 //!   when the result is more than an hour from the system clock, moves it
