@@ -18,7 +18,7 @@ fn each_exchange_gives_one_right_sample() {
     let sim = simulator(13, 0, &[], "clean");
     let path = sim.path().to_str().unwrap().to_string();
     let args = ["-d", "-i", "2", "127.127.13.0", "path", &path];
-    let run = run_program(&args, 9.5);
+    let run = run_program(&args, 11.5);
     let truth = sim.truth();
     let m = Matching {
         kind: Some("TIME"),
