@@ -1,6 +1,8 @@
 //! The simulated Leitch CSD-5300: answers `D` with the date and `T` with
 //! the next three seconds, each line's CR ending 15 ms after its second
-//! (what ntpd's driver assumes).
+//! (what ntpd's driver assumes). Lines end in CR LF (ntpd's source: "The
+//! date is return with a trailing newline"); the LF makes an empty line,
+//! which both drivers skip.
 
 use refclock_core::sim::{DeviceError, DeviceModel, DeviceSetup, Epoch, Message, Timeline};
 use refclock_core::Timestamp;
@@ -35,7 +37,7 @@ impl SimulatedLeitch {
             second: t.second,
         });
         let cr = bytes.len();
-        bytes.push(b'\r');
+        bytes.extend_from_slice(b"\r\n");
         let mut m = Message::line("TIME", bytes).naming(epoch);
         m.on_time = cr;
         m.due_at(Timestamp::new(epoch.named.secs(), CR_DELAY_NS))
@@ -50,7 +52,7 @@ impl SimulatedLeitch {
                     month: t.month,
                     day: t.day,
                 });
-                bytes.push(b'\r');
+                bytes.extend_from_slice(b"\r\n");
                 out.push(Message::line("DATE", bytes));
             }
             b'T' => {
