@@ -141,6 +141,10 @@ targets! {
         oncore => refclock_drivers::oncore::OncoreDriver,
         ubx => refclock_drivers::ubx::UbxDriver,
         trimble => refclock_drivers::trimble::TrimbleDriver,
+        leitch => refclock_drivers::leitch::LeitchDriver,
+        datum => refclock_drivers::datum::DatumDriver,
+        chronolog => refclock_drivers::chronolog::ChronologDriver,
+        dumbclock => refclock_drivers::dumbclock::DumbclockDriver,
     }
     others {
         line_framer => line_framer::line_framer,

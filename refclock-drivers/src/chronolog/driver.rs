@@ -90,7 +90,6 @@ impl ChronologDriver {
                 ctx.clock.leap = Leap::NoWarning;
                 let time1 = ctx.fudge().time1();
                 ctx.process_offset(reftime, rectime, time1);
-                let _ = ctx.receive();
                 let code = ctx.clock.timecode().to_string();
                 ctx.clockstats(code);
             }
@@ -134,10 +133,10 @@ impl Driver for ChronologDriver {
         }
     }
 
-    /// `chronolog_poll` does nothing (its query is compiled out); the
-    /// poll is counted, and each sample was filtered as it came.
+    /// The poll (ntpd's driver has none that does anything): count it and
+    /// filter the samples since the last, or report a timeout.
     fn poll(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
-        ctx.clock.counters.polls += 1;
+        ctx.poll_default();
     }
 
     fn port_event(&mut self, _ctx: &mut Context<'_>, _port: PortId, event: PortEvent) {

@@ -51,11 +51,12 @@
 //!
 //! Each good `Z` line after a date gives a sample, reference time = the
 //! date and time converted to UTC, receive time = the read that held its
-//! CR; it is filtered at once (ntpd calls `refclock_receive` after each)
-//! and the line written to clockstats. A `Z` line before any date gives
-//! nothing. Lines that are neither form, or whose fields are out of range,
-//! are counted (bad format, bad date, bad time) and give no sample. The
-//! poll is only counted.
+//! CR, and the line is written to clockstats. A `Z` line before any date
+//! gives nothing. Lines that are neither form, or whose fields are out of
+//! range, are counted (bad format, bad date, bad time) and give no
+//! sample. Each poll filters the samples since the last (a timeout when
+//! there are none); ntpd's driver filters after each sample and its poll
+//! does nothing. chrony gets every raw sample either way.
 //!
 //! Without a receiver: `ntp-refclock -i 0 --simulate 127.127.32.0` (the
 //! simulated clock and the driver both keep the process's zone: try
@@ -84,6 +85,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{decode, encode, ChronologError, Line};
 pub use driver::{ChronologDriver, BAUD, INFO, PRECISION, TZ_OPTION};

@@ -108,7 +108,7 @@ fn time_line_stamped_with_its_own_cr_in_local_time() {
         o.samples
     );
     assert_eq!(o.samples[0].leap, Leap::NoWarning);
-    assert_eq!(o.filtered.len(), 1);
+    assert!(o.filtered.is_empty());
     assert_eq!(o.clockstats, vec!["Z 13:05:59".to_string()]);
     // Winter: CET, UTC+1.
     let t = ts(2024, 1, 2, 23, 30, 0);

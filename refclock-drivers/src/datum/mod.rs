@@ -53,6 +53,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{DatumError, DatumTime, LEN, REQUEST};
 pub use driver::{DatumDriver, BAUD, INFO, PRECISION, SERIAL};

@@ -108,7 +108,6 @@ impl DumbclockDriver {
         ctx.clock.leap = Leap::NoWarning;
         let time1 = ctx.fudge().time1();
         ctx.process_offset(Timestamp::from_secs(utc), rectime, time1);
-        let _ = ctx.receive();
         let code = ctx.clock.timecode().to_string();
         ctx.clockstats(code);
     }
@@ -141,10 +140,10 @@ impl Driver for DumbclockDriver {
         }
     }
 
-    /// ntpd's driver has no poll routine; the poll is counted, and each
-    /// sample was filtered as it came.
+    /// The poll (ntpd's driver has none that does anything): count it and
+    /// filter the samples since the last, or report a timeout.
     fn poll(&mut self, ctx: &mut Context<'_>, _now: Timestamp) {
-        ctx.clock.counters.polls += 1;
+        ctx.poll_default();
     }
 
     fn port_event(&mut self, _ctx: &mut Context<'_>, _port: PortId, event: PortEvent) {

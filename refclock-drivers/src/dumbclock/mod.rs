@@ -49,11 +49,12 @@
 //! ## Samples
 //!
 //! Each good line gives a sample, reference time = the time converted to
-//! UTC on the date as above, receive time = the read that held its CR; it
-//! is filtered at once (ntpd calls `refclock_receive` after each) and the
-//! line written to clockstats. Lines not of the form `hh:mm:ss` are
-//! counted as bad format, fields out of range as bad time; neither gives a
-//! sample. The poll is only counted (ntpd's driver has none).
+//! UTC on the date as above, receive time = the read that held its CR,
+//! and the line is written to clockstats. Lines not of the form
+//! `hh:mm:ss` are counted as bad format, fields out of range as bad time;
+//! neither gives a sample. Each poll filters the samples since the last
+//! (a timeout when there are none); ntpd's driver filters after each
+//! sample and has no poll. chrony gets every raw sample either way.
 //!
 //! Without a clock: `ntp-refclock -i 0 --simulate 127.127.33.0` (the
 //! simulated clock and the driver both keep the process's zone: try
@@ -84,6 +85,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{decode, encode, DumbTime, DumbclockError};
 pub use driver::{

@@ -84,6 +84,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{LeitchDate, LeitchError, LeitchTime, DATE_QUERY, TIME_QUERY};
 pub use driver::{LeitchDriver, State, ANSWER_TIMEOUT, BAUD, CR_DELAY_NS, INFO, PRECISION};
