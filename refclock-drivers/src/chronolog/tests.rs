@@ -210,7 +210,7 @@ fn zone_read_at_start_and_bad_zone_refused() {
 #[cfg(feature = "sim")]
 #[test]
 fn the_simulated_clock_gives_right_samples() {
-    use refclock_core::sim::{DeviceModel, DeviceSetup, Epoch};
+    use refclock_core::sim::{DeviceSetup, Epoch};
     let mut dev = device::new(&DeviceSetup::new(0, &[("tz", BERLIN)])).unwrap();
     let mut c = clock(BERLIN);
     for secs in [

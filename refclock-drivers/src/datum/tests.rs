@@ -119,11 +119,14 @@ fn bad_replies_counted() {
 #[test]
 fn serial_settings_as_ntpd() {
     let c = clock();
-    let _ = c;
-    assert_eq!(SERIAL.baud, 9600);
-    assert_eq!(SERIAL.parity, refclock_core::port::Parity::Even);
-    assert!(!SERIAL.crnl);
-    assert_eq!(SERIAL.input, refclock_core::port::InputMode::Raw);
+    let port = c.ports().get(PortId::MAIN).unwrap();
+    assert_eq!(port.kind.path(), Some(std::path::Path::new("/dev/datum")));
+    let serial = *port.kind.serial_config().unwrap();
+    assert_eq!(serial, SERIAL);
+    assert_eq!(serial.baud, 9600);
+    assert_eq!(serial.parity, refclock_core::port::Parity::Even);
+    assert!(!serial.crnl);
+    assert_eq!(serial.input, refclock_core::port::InputMode::Raw);
 }
 
 #[cfg(feature = "sim")]
