@@ -1,6 +1,9 @@
 //! `ntp-refclock` with the Dumbclock driver (type 33) against the
-//! simulated clock on a pseudo-terminal, both on a zone west of UTC:
-//! every sample must agree with the simulator's truth log (offset = the
+//! simulated clock on a pseudo-terminal, both on New York's time (the
+//! program given the zone by name, `option tz=America/New_York`: the
+//! TZif file is read at start, before the program chroots into an empty
+//! directory, as it does when the tests run as root): every sample must
+//! agree with the simulator's truth log (offset = the
 //! UTC second the local `hh:mm:ss` names − the time its CR was read +
 //! time1), spoilt lines (and those garbage sticks to) give none.
 
@@ -18,7 +21,11 @@ const MAX_LAG: f64 = 0.5;
 fn local_time_lines_give_right_samples_and_spoilt_ones_none() {
     let sim = simulator(33, 0, &[("tz", ZONE)], "badsum:every=3+garbage");
     let path = sim.path().to_str().unwrap().to_string();
-    let tz = format!("tz={ZONE}");
+    if !std::path::Path::new("/usr/share/zoneinfo/America/New_York").exists() {
+        eprintln!("skipped: no zoneinfo");
+        return;
+    }
+    let tz = "tz=America/New_York";
     let args = [
         "-d",
         "-i",
