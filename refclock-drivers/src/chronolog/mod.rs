@@ -39,8 +39,9 @@
 //! other is then more than half an hour away); when neither is, the line
 //! gives no sample and is counted as a bad time. So the repeated hour
 //! gives right samples as long as the system clock is within half an hour
-//! of the truth; `mktime()` with `tm_isdst = -1` guesses instead, and
-//! glibc's guess follows the previous call, an hour off for half of it.
+//! of the truth; `mktime()` with `tm_isdst = -1` guesses instead: on
+//! the C program the hour after the change comes out an hour early, as
+//! Dumbclock's golden case `dst-end` shows (the same `mktime()` call).
 //!
 //! ## Fudge
 //!

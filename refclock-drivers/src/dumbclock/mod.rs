@@ -75,7 +75,10 @@
 //!   when the result is more than an hour from the system clock, moves it
 //!   one day: a clock an hour or more ahead or behind is put a day off.
 //! * The repeated and skipped hours are handled as above; ntpd takes
-//!   whatever `mktime()` makes of them.
+//!   whatever `mktime()` makes of them: in the golden case `dst-end`,
+//!   where summer time ends during the run, the C program takes each
+//!   local time of the repeated hour as summer time, an hour early, from
+//!   the change on.
 //! * Fields are range checked; ntpd's `sscanf` takes one-digit fields,
 //!   signs and hour 25 (which `mktime()` carries over).
 //! * The zone is read at start, not at each line, so it survives the
