@@ -39,9 +39,10 @@
 //! other is then more than half an hour away); when neither is, the line
 //! gives no sample and is counted as a bad time. So the repeated hour
 //! gives right samples as long as the system clock is within half an hour
-//! of the truth; `mktime()` with `tm_isdst = -1` guesses instead: on
-//! the C program the hour after the change comes out an hour early, as
-//! Dumbclock's golden case `dst-end` shows (the same `mktime()` call).
+//! of the truth; `mktime()` with `tm_isdst = -1` guesses instead, and
+//! the C program's guess is an hour off in one half or the other: in the
+//! golden case `dst-end` the repeated local times before the change come
+//! out an hour late (in Dumbclock's, those after it an hour early).
 //!
 //! ## Fudge
 //!

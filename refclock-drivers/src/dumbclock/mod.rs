@@ -78,7 +78,8 @@
 //!   whatever `mktime()` makes of them: in the golden case `dst-end`,
 //!   where summer time ends during the run, the C program takes each
 //!   local time of the repeated hour as summer time, an hour early, from
-//!   the change on.
+//!   the change on (Chronolog's, the same call, gets those before the
+//!   change an hour late instead).
 //! * Fields are range checked; ntpd's `sscanf` takes one-digit fields,
 //!   signs and hour 25 (which `mktime()` carries over).
 //! * The zone is read at start, not at each line, so it survives the
