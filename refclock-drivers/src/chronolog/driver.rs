@@ -1,7 +1,9 @@
 //! The Chronolog driver's logic: ntpd 4.2.8p18's `chronolog_start`,
 //! `chronolog_receive` and `chronolog_poll`.
 
-use refclock_core::calendar::{unfold_two_digit_year, Basedate, CivilTime};
+use refclock_core::calendar::{
+    civil_from_days, days_from_civil, unfold_two_digit_year, Basedate, CivilTime,
+};
 use refclock_core::framing::{Framer, LineFramer};
 use refclock_core::port::{PortEvent, PortSpec, SerialConfig};
 use refclock_core::zone::Zone;
@@ -77,8 +79,24 @@ impl ChronologDriver {
                     // No date yet: nothing to convert with.
                     return;
                 };
-                let local = CivilTime::new(year, month, day, hour, minute, second);
-                let utc = match self.zone.local_to_utc_near(&local, rectime.secs()) {
+                // The date came a few seconds before the time: across
+                // midnight it is the day before (or, from a clock that
+                // sends the coming date early, after). A time more than
+                // half a day from the system clock is moved by a day
+                // towards it.
+                let rec = rectime.secs();
+                let on = |days: i64| {
+                    let (y, m, d) = civil_from_days(days);
+                    let local = CivilTime::new(y, m, d, hour, minute, second);
+                    self.zone.local_to_utc_near(&local, rec)
+                };
+                let days = days_from_civil(year, month, day);
+                let utc = match on(days) {
+                    Ok(t) if t - rec > 43_200 => on(days - 1),
+                    Ok(t) if rec - t > 43_200 => on(days + 1),
+                    other => other,
+                };
+                let utc = match utc {
                     Ok(t) => t,
                     Err(e) => {
                         ctx.log(format!("{}: {e}", ctx.clock.timecode()));

@@ -80,6 +80,10 @@
 //! * The zone is read at start, not at each line, so it survives the
 //!   chroot; a change of `/etc/localtime` needs a restart.
 //! * The two-digit year follows the base date (see above).
+//! * A time more than half a day from the system clock is put on the day
+//!   before or after its date line's: the date comes a few seconds before
+//!   the time, so across midnight it names the day before. ntpd uses the
+//!   date as it is, a day off.
 //!
 //! [`unfold_two_digit_year`]: refclock_core::calendar::unfold_two_digit_year
 

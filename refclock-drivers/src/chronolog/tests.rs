@@ -176,6 +176,35 @@ fn skipped_and_repeated_hours() {
 }
 
 #[test]
+fn a_date_from_before_midnight_is_moved_to_the_time_it_dates() {
+    let mut c = clock("UTC0");
+    // The date at 23:59:57, the time at 00:00:00 of the next day.
+    let t = ts(2024, 12, 31, 23, 59, 57);
+    feed(&mut c, PortId::MAIN, b"Y 24/12/31\r\n", t);
+    let t = ts(2025, 1, 1, 0, 0, 0);
+    let o = feed(&mut c, PortId::MAIN, b"Z 00:00:00\r\n", at(t, 4));
+    assert!(
+        (o.samples[0].offset + 0.004).abs() < 1e-9,
+        "{:?}",
+        o.samples
+    );
+    // A date sent early, for the coming day.
+    feed(
+        &mut c,
+        PortId::MAIN,
+        b"Y 25/01/02\r\n",
+        ts(2025, 1, 1, 23, 59, 58),
+    );
+    let t = ts(2025, 1, 1, 23, 59, 59);
+    let o = feed(&mut c, PortId::MAIN, b"Z 23:59:59\r\n", at(t, 4));
+    assert!(
+        (o.samples[0].offset + 0.004).abs() < 1e-9,
+        "{:?}",
+        o.samples
+    );
+}
+
+#[test]
 fn two_digit_year_follows_the_base_date() {
     let mut c = clock("UTC0");
     let t = ts(2069, 1, 1, 0, 0, 0);
