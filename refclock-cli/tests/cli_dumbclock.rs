@@ -36,7 +36,7 @@ fn local_time_lines_give_right_samples_and_spoilt_ones_none() {
         "time1",
         "-0.002",
         "option",
-        &tz,
+        tz,
     ];
     let run = run_program(&args, 6.0);
     let truth = sim.truth();
