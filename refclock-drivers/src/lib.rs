@@ -17,12 +17,18 @@ pub mod chronolog;
 pub mod datum;
 #[cfg(feature = "dumbclock")]
 pub mod dumbclock;
+#[cfg(feature = "fg")]
+pub mod fg;
+#[cfg(feature = "hopfserial")]
+pub mod hopfserial;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
 #[cfg(feature = "leitch")]
 pub mod leitch;
+#[cfg(feature = "neoclock4x")]
+pub mod neoclock4x;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "oncore")]
@@ -36,5 +42,7 @@ pub mod trimble;
 pub mod tsip;
 #[cfg(feature = "ubx")]
 pub mod ubx;
+#[cfg(feature = "ulink")]
+pub mod ulink;
 #[cfg(feature = "zyfer")]
 pub mod zyfer;

@@ -120,8 +120,16 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(chronolog::ChronologDriver, device),
     #[cfg(feature = "dumbclock")]
     implemented!(dumbclock::DumbclockDriver, device),
+    #[cfg(feature = "ulink")]
+    implemented!(ulink::UlinkDriver, device),
+    #[cfg(feature = "fg")]
+    implemented!(fg::FgDriver, device),
+    #[cfg(feature = "hopfserial")]
+    implemented!(hopfserial::HopfSerialDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
+    #[cfg(feature = "neoclock4x")]
+    implemented!(neoclock4x::Neoclock4xDriver, device),
     #[cfg(feature = "ubx")]
     implemented!(ubx::UbxDriver, device),
 ];

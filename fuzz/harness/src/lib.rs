@@ -145,6 +145,10 @@ targets! {
         datum => refclock_drivers::datum::DatumDriver,
         chronolog => refclock_drivers::chronolog::ChronologDriver,
         dumbclock => refclock_drivers::dumbclock::DumbclockDriver,
+        ulink => refclock_drivers::ulink::UlinkDriver,
+        fg => refclock_drivers::fg::FgDriver,
+        hopfserial => refclock_drivers::hopfserial::HopfSerialDriver,
+        neoclock4x => refclock_drivers::neoclock4x::Neoclock4xDriver,
     }
     others {
         line_framer => line_framer::line_framer,
