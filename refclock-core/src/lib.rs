@@ -54,6 +54,7 @@ pub mod schedule;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod time;
+pub mod zone;
 
 #[cfg(feature = "os")]
 #[allow(unsafe_code)]

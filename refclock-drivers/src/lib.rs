@@ -11,6 +11,12 @@ pub mod registry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+#[cfg(feature = "chronolog")]
+pub mod chronolog;
+#[cfg(feature = "datum")]
+pub mod datum;
+#[cfg(feature = "dumbclock")]
+pub mod dumbclock;
 #[cfg(feature = "fg")]
 pub mod fg;
 #[cfg(feature = "hopfserial")]
@@ -23,6 +29,8 @@ pub mod hpgps;
 pub mod jjy;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
+#[cfg(feature = "leitch")]
+pub mod leitch;
 #[cfg(feature = "neoclock4x")]
 pub mod neoclock4x;
 // The simulated AT modem of the drivers that dial a time service.

@@ -102,6 +102,10 @@ macro_rules! implemented {
 pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "parse")]
     implemented!(parse::ParseDriver, device),
+    #[cfg(feature = "leitch")]
+    implemented!(leitch::LeitchDriver, device),
+    #[cfg(feature = "datum")]
+    implemented!(datum::DatumDriver, device),
     #[cfg(feature = "nmea")]
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
@@ -112,6 +116,10 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(oncore::OncoreDriver, device),
     #[cfg(feature = "jupiter")]
     implemented!(jupiter::JupiterDriver, device),
+    #[cfg(feature = "chronolog")]
+    implemented!(chronolog::ChronologDriver, device),
+    #[cfg(feature = "dumbclock")]
+    implemented!(dumbclock::DumbclockDriver, device),
     #[cfg(feature = "ulink")]
     implemented!(ulink::UlinkDriver, device),
     #[cfg(feature = "fg")]

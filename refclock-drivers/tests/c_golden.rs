@@ -18,7 +18,8 @@
 //! the device must be what the C program wrote (the truth log's `INPUT`
 //! lines), in the same order, except for bytes only the C program wrote
 //! that `expected-differences` lists (`write=N bytes L 0`: the L bytes
-//! from byte N of its writes), each with its quote likewise.
+//! from byte N of its writes) and bytes only ours wrote (`write=N bytes 0
+//! L`: the L bytes from byte N of ours), each with its quote likewise.
 //!
 //! A case whose directory holds a file `no-c-samples` (saying why: the
 //! C driver needs a PPS line a pty cannot give, as ntpd's Jupiter does)
@@ -537,7 +538,11 @@ impl Expected {
             let w: Vec<&str> = spec.split_whitespace().collect();
             assert_eq!(w.len(), 4, "{}: {line}", case.name);
             let select = if let Some(n) = w[0].strip_prefix("write=") {
-                assert!(w[1] == "bytes" && w[3] == "0", "{}: {line}", case.name);
+                assert!(
+                    w[1] == "bytes" && (w[3] == "0" || w[2] == "0"),
+                    "{}: {line}",
+                    case.name
+                );
                 Select::Write(n.parse().unwrap())
             } else if let Some(t) = w[0].strip_prefix("time=") {
                 Select::Time(parse_time(t).unwrap())
@@ -646,8 +651,10 @@ fn check(case: &Case) -> String {
     let mut errors = String::new();
     let (ours, wrote) = case.replay();
     let mut expected = Expected::parse(case);
-    // What the C program wrote, without the bytes only it wrote.
+    // What the C program wrote, without the bytes only it wrote; what
+    // ours wrote, without the bytes only ours wrote (`write=N bytes 0 L`).
     let mut c_wrote = case.c_wrote.clone();
+    let mut wrote = wrote;
     let mut cuts: Vec<&mut Expected> = expected
         .iter_mut()
         .filter(|e| matches!(e.select, Select::Write(_)))
@@ -660,9 +667,14 @@ fn check(case: &Case) -> String {
         let Select::Write(n) = e.select else {
             unreachable!()
         };
-        let len: usize = e.c.parse().unwrap();
-        if n + len <= c_wrote.len() {
-            c_wrote.drain(n..n + len);
+        let (c_len, ours_len): (usize, usize) = (e.c.parse().unwrap(), e.ours.parse().unwrap());
+        let (bytes, len) = if c_len > 0 {
+            (&mut c_wrote, c_len)
+        } else {
+            (&mut wrote, ours_len)
+        };
+        if n + len <= bytes.len() {
+            bytes.drain(n..n + len);
             e.used += 1;
         }
     }
