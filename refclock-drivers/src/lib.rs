@@ -21,6 +21,8 @@ pub mod nmea;
 pub mod oncore;
 #[cfg(feature = "parse")]
 pub mod parse;
+#[cfg(feature = "spectracom")]
+pub mod spectracom;
 // The TSIP codec: PARSE's Trimble mode and the Trimble driver (type 29).
 #[cfg(feature = "trimble")]
 pub mod trimble;
