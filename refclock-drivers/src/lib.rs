@@ -26,6 +26,8 @@ pub mod spectracom;
 // The TSIP codec: PARSE's Trimble mode and the Trimble driver (type 29).
 #[cfg(feature = "trimble")]
 pub mod trimble;
+#[cfg(feature = "truetime")]
+pub mod truetime;
 #[cfg(any(feature = "parse", feature = "trimble"))]
 pub mod tsip;
 #[cfg(feature = "ubx")]

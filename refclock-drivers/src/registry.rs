@@ -102,6 +102,8 @@ macro_rules! implemented {
 pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "spectracom")]
     implemented!(spectracom::SpectracomDriver, device),
+    #[cfg(feature = "truetime")]
+    implemented!(truetime::TrueTimeDriver, device),
     #[cfg(feature = "parse")]
     implemented!(parse::ParseDriver, device),
     #[cfg(feature = "nmea")]
