@@ -11,6 +11,8 @@ pub mod registry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+#[cfg(feature = "arbiter")]
+pub mod arbiter;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]

@@ -106,6 +106,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(truetime::TrueTimeDriver, device),
     #[cfg(feature = "parse")]
     implemented!(parse::ParseDriver, device),
+    #[cfg(feature = "arbiter")]
+    implemented!(arbiter::ArbiterDriver, device),
     #[cfg(feature = "nmea")]
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
