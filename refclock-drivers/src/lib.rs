@@ -13,6 +13,8 @@ pub mod testkit;
 
 #[cfg(feature = "arbiter")]
 pub mod arbiter;
+#[cfg(feature = "heath")]
+pub mod heath;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]

@@ -108,6 +108,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(parse::ParseDriver, device),
     #[cfg(feature = "arbiter")]
     implemented!(arbiter::ArbiterDriver, device),
+    #[cfg(feature = "heath")]
+    implemented!(heath::HeathDriver, device),
     #[cfg(feature = "nmea")]
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
