@@ -50,6 +50,9 @@ struct Unit {
     commands: Commands,
     /// End of the last line with characters (`laststamp`).
     laststamp: Option<Timestamp>,
+    /// That line was a whole timecode (24 characters): its end is the
+    /// on-time CR of the next timecode.
+    prev_clean: bool,
     /// Lines since the poll that were not answers (`tcswitch`).
     tcswitch: u32,
     /// The last `TQ` answer (`qualchar`); none before the first.
@@ -97,6 +100,7 @@ impl Unit {
     /// One line (`arb_receive`), its end read at `trtmp`.
     fn line(&mut self, ctx: &mut Context<'_>, text: &[u8], trtmp: Timestamp) {
         let lastrec = self.laststamp.replace(trtmp);
+        let prev_clean = std::mem::replace(&mut self.prev_clean, text.len() == LEN);
         if text.len() < 3 {
             return;
         }
@@ -148,13 +152,15 @@ impl Unit {
                 _ => {}
             }
         }
-        // The first line after the dialogue is skipped: its stamp is the
-        // end of the answer before it, not its on-time CR.
         self.tcswitch += 1;
-        if self.tcswitch <= 1 || text.len() < LEN {
+        if text.len() < LEN {
             return;
         }
-        let Some(lastrec) = lastrec else {
+        // Only a timecode after a whole one is stamped right: the end of
+        // that line is its on-time CR. The first after the dialogue
+        // follows an answer (ntpd skips it too), and one after an answer
+        // that ran into the broadcast would take the answer's end.
+        let Some(lastrec) = lastrec.filter(|_| prev_clean) else {
             return;
         };
         // The line as ntpd logs it: the quality character in place of the
@@ -229,6 +235,7 @@ impl Driver for ArbiterDriver {
             unit: Unit {
                 commands: Commands::for_mode(mode),
                 laststamp: None,
+                prev_clean: false,
                 tcswitch: 0,
                 quality: None,
                 status: String::new(),
@@ -269,6 +276,7 @@ impl Driver for ArbiterDriver {
             PortEvent::Opened => {
                 unit.open = true;
                 unit.laststamp = None;
+                unit.prev_clean = false;
                 self.framer.reset();
                 let halt = unit.commands.halt;
                 unit.write(ctx, halt);

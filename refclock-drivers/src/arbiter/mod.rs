@@ -26,11 +26,11 @@
 //! (24 characters with three trailing blanks; `i` `' '` locked, `?` not;
 //! the CR goes out on time). The line of a timecode only ends at the CR
 //! of the next second, so it is stamped with the end of the line before
-//! it. The first line after the dialogue is skipped (its stamp is the
-//! end of an answer), and every timecode after it gives a sample and
-//! writes `B0`: one or two samples per poll, depending on whether the
-//! clock stops before its next second. Shorter lines (a broadcast cut by
-//! `B0`) are dropped quietly.
+//! it, when that line was a whole timecode: the first timecode after the
+//! dialogue (which follows an answer) is skipped, and every one after it
+//! gives a sample and writes `B0`: one or two samples per poll, depending
+//! on whether the clock stops before its next second. Shorter lines (a
+//! broadcast cut by `B0`) are dropped quietly.
 //!
 //! Each timecode: a layout error is a bad reply (and `B0`); quality `F`
 //! a fault, an unknown quality a bad reply (each with `B0`, no sample);
@@ -47,9 +47,16 @@
 //!   reply, with a `B0`. Here such a timecode gives no sample and is not
 //!   counted, and nothing is written (our dialogue did not start that
 //!   broadcast).
-//! * **Kept as in ntpd:** the first timecode after each poll's dialogue is
-//!   skipped (its stamp would be the end of the `SR` answer, not its
-//!   on-time CR), and `B0` goes out after each sample.
+//! * **A timecode is used only after a whole timecode.** ntpd skips the
+//!   first timecode after each poll's dialogue (its stamp would be the
+//!   end of the `SR` answer) and takes the rest, each stamped with the
+//!   end of the line before it. When a poll comes while the broadcast is
+//!   still on (a poll interval of 2 s: the dialogue's broadcast lasts two
+//!   seconds), the `TQ` answer runs into the open timecode line and the
+//!   next timecode is stamped with the answer's end, up to a second off
+//!   (seen against the simulated clock); here that timecode is skipped
+//!   too. With ntpd's usual polls both give the same samples. `B0` goes
+//!   out after each sample, as in ntpd.
 //! * ntpd also runs the filter from the receive path while its peer's
 //!   dispersion is above `MAXDISTANCE` (in the first minutes); here the
 //!   filter runs at the polls only: a poll filters what the previous
