@@ -320,7 +320,11 @@ impl Case {
     /// before it; otherwise the write time of its `end` byte.
     fn receive_times(&self) -> Vec<i128> {
         let mut times: Vec<Option<i128>> = vec![None; self.messages.len()];
-        for s in self.c_samples.iter().filter(|_| !self.pps && !self.stamps_at_poll()) {
+        for s in self
+            .c_samples
+            .iter()
+            .filter(|_| !self.pps && !self.stamps_at_poll())
+        {
             let (at, named) = self.receipt(s);
             if at < self.start || at > self.stop {
                 // Not a receive time (PARSE's Schmid format never stamps

@@ -141,6 +141,10 @@ targets! {
         oncore => refclock_drivers::oncore::OncoreDriver,
         ubx => refclock_drivers::ubx::UbxDriver,
         trimble => refclock_drivers::trimble::TrimbleDriver,
+        spectracom => refclock_drivers::spectracom::SpectracomDriver,
+        truetime => refclock_drivers::truetime::TrueTimeDriver,
+        arbiter => refclock_drivers::arbiter::ArbiterDriver,
+        heath => refclock_drivers::heath::HeathDriver,
     }
     others {
         line_framer => line_framer::line_framer,

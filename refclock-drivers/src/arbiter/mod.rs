@@ -77,6 +77,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{decode, encode, ArbiterError, Commands, Timecode};
 pub use driver::{ArbiterDriver, DEVICE, INFO, PRECISION};

@@ -65,6 +65,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{decode, encode, HeathError, HeathTime};
 pub use driver::{HeathDriver, DEVICE, IGNORE_MODEM_LINES, INFO, PRECISION, SPEEDS};

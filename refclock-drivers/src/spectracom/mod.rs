@@ -82,6 +82,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{decode, encode, Format, SpectracomError, Timecode};
 pub use driver::{SpectracomDriver, DEVICE, INFO, MONITOR_LINES, PRECISION};

@@ -85,6 +85,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{decode, encode, Reply, Satellite, Timecode, TrueTimeError};
 pub use driver::{Model, State, TrueTimeDriver, DEVICE, INFO, POLLCNT, PRECISION};
