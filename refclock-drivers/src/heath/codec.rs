@@ -40,7 +40,7 @@ impl HeathTime {
     /// Day of year from month and day, the year of century telling leap
     /// years (every fourth, as ntpd: right from 1901 to 2099).
     pub fn day_of_year(&self) -> u16 {
-        let leap = self.year % 4 == 0;
+        let leap = self.year.is_multiple_of(4);
         let before: u16 = DAYS[..usize::from(self.month - 1)].iter().sum();
         before + u16::from(leap && self.month > 2) + u16::from(self.day)
     }
@@ -144,7 +144,7 @@ pub fn decode(code: &[u8]) -> Result<HeathTime, HeathError> {
     sep(code, 20, b'/')?;
     let year = num(code, 21, "year")?;
     let month = range(month, 1, 12, "month")?;
-    let len = DAYS[usize::from(month - 1)] as u8 + u8::from(month == 2 && year % 4 == 0);
+    let len = DAYS[usize::from(month - 1)] as u8 + u8::from(month == 2 && year.is_multiple_of(4));
     Ok(HeathTime {
         hour: range(hour, 0, 23, "hour")?,
         minute: range(minute, 0, 59, "minute")?,

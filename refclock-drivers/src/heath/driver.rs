@@ -165,11 +165,9 @@ impl Driver for HeathDriver {
                 unit.stamp = None;
                 self.framer.reset();
             }
-            PortEvent::ModemLinesFailed(e) => {
-                if !unit.ignore_modem_lines {
-                    ctx.log(format!("heath: RTS pulse failed: {e}"));
-                    ctx.report(ClockEvent::Fault);
-                }
+            PortEvent::ModemLinesFailed(e) if !unit.ignore_modem_lines => {
+                ctx.log(format!("heath: RTS pulse failed: {e}"));
+                ctx.report(ClockEvent::Fault);
             }
             PortEvent::WriteFailed(e) => {
                 ctx.log(format!("heath: write failed: {e}"));

@@ -33,7 +33,7 @@ impl FuzzCodec for HeathDriver {
         let mut input = Input::new(data);
         let year = input.u8() % 100;
         let month = 1 + input.u8() % 12;
-        let len = DAYS[usize::from(month - 1)] + u8::from(month == 2 && year % 4 == 0);
+        let len = DAYS[usize::from(month - 1)] + u8::from(month == 2 && year.is_multiple_of(4));
         let tenths = input.u8();
         let t = HeathTime {
             hour: input.u8() % 24,
