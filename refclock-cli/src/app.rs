@@ -303,6 +303,18 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
         eprintln!("The simulated receiver has no PPS line: option serial-only");
         options.push(("serial-only".into(), None));
     }
+    // Nor modem lines a driver could set (a pty refuses the ioctls): a
+    // driver that can go on without them (Heath, NeoClock4X) is told so.
+    if simulator.is_some()
+        && driver
+            .options
+            .iter()
+            .any(|o| o.name == "ignore-modem-lines")
+        && !options.iter().any(|(n, _)| n == "ignore-modem-lines")
+    {
+        eprintln!("The simulated receiver has no modem lines: option ignore-modem-lines");
+        options.push(("ignore-modem-lines".into(), None));
+    }
     let config = DriverConfig {
         unit: opts.clock.unit,
         fudge: opts.clock.fudge.clone(),

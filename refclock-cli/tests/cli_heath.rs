@@ -51,3 +51,17 @@ fn each_poll_gives_a_sample_of_its_pulse() {
     }
     assert!(!run.stderr.contains("RTS pulse failed"), "{}", run.stderr);
 }
+
+/// `--simulate` gives the driver `option ignore-modem-lines` (a pty has
+/// no modem lines): no fault at each poll, and samples.
+#[test]
+fn simulate_ignores_the_modem_lines() {
+    let run = simrun::run_program(&["-d", "-i", "1", "--simulate", "127.127.19.0"], 4.0);
+    assert!(
+        run.stderr.contains("option ignore-modem-lines"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("RTS pulse failed"), "{}", run.stderr);
+    assert!(!run.samples.is_empty(), "{}", run.stderr);
+}

@@ -57,9 +57,10 @@
 //!
 //! ## Trying it without a clock
 //!
-//! `ntp-refclock --simulate 127.127.19.0 option ignore-modem-lines`
-//! runs the driver against the simulated clock (`device`, feature `sim`),
-//! which takes the `T` for the RTS edge a pseudo-terminal cannot carry.
+//! `ntp-refclock --simulate 127.127.19.0` runs the driver against the
+//! simulated clock (`device`, feature `sim`), which takes the `T` for
+//! the RTS edge a pseudo-terminal cannot carry; `--simulate` gives the
+//! driver `option ignore-modem-lines`.
 
 pub mod codec;
 #[cfg(feature = "sim")]
