@@ -303,9 +303,8 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
         eprintln!("The simulated receiver has no PPS line: option serial-only");
         options.push(("serial-only".into(), None));
     }
-    // Nor modem lines: the pseudo-terminal refuses DTR and RTS, which a
-    // driver powering its receiver from them (NeoClock4X) is told to
-    // ignore.
+    // Nor modem lines a driver could set (a pty refuses the ioctls): a
+    // driver that can go on without them (Heath, NeoClock4X) is told so.
     if simulator.is_some()
         && driver
             .options

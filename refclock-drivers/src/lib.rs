@@ -23,6 +23,10 @@ pub mod fg;
 pub mod hopfserial;
 #[cfg(feature = "gpsd")]
 pub mod gpsd;
+#[cfg(feature = "arbiter")]
+pub mod arbiter;
+#[cfg(feature = "heath")]
+pub mod heath;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jjy")]
@@ -42,9 +46,13 @@ pub mod nmea;
 pub mod oncore;
 #[cfg(feature = "parse")]
 pub mod parse;
+#[cfg(feature = "spectracom")]
+pub mod spectracom;
 // The TSIP codec: PARSE's Trimble mode and the Trimble driver (type 29).
 #[cfg(feature = "trimble")]
 pub mod trimble;
+#[cfg(feature = "truetime")]
+pub mod truetime;
 #[cfg(any(feature = "parse", feature = "trimble"))]
 pub mod tsip;
 #[cfg(feature = "ubx")]

@@ -100,12 +100,20 @@ macro_rules! implemented {
 
 /// The drivers of this build, one line each, in type order.
 pub static IMPLEMENTED: &[Implemented] = &[
+    #[cfg(feature = "spectracom")]
+    implemented!(spectracom::SpectracomDriver, device),
+    #[cfg(feature = "truetime")]
+    implemented!(truetime::TrueTimeDriver, device),
     #[cfg(feature = "parse")]
     implemented!(parse::ParseDriver, device),
+    #[cfg(feature = "arbiter")]
+    implemented!(arbiter::ArbiterDriver, device),
     #[cfg(feature = "leitch")]
     implemented!(leitch::LeitchDriver, device),
     #[cfg(feature = "datum")]
     implemented!(datum::DatumDriver, device),
+    #[cfg(feature = "heath")]
+    implemented!(heath::HeathDriver, device),
     #[cfg(feature = "nmea")]
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]

@@ -8,7 +8,9 @@
 //! at the receive time the C program had for it (that of the C sample
 //! naming the message's second: for NMEA and GPSD JSON `time + time2`; a message
 //! without one at the write time of its `end` byte), the once-a-second
-//! timer at the C program's ticks and the poll at its polls. Then our
+//! timer at the C program's ticks and the poll at its polls. (Heath's
+//! samples carry their poll's timestamp, not a receive time: its polls
+//! are replayed at the C samples' times, its messages at their `end`.) Then our
 //! samples must be the C program's: as many, each with the same receive
 //! time, reference time (`time + offset`) within 2 µs and the same leap,
 //! except for what `expected-differences` lists (a `ref` line's values may
@@ -224,13 +226,14 @@ impl Case {
                 if last > eol {
                     bytes.extend(b"\r\n");
                 } else if (kind == 8 && fudge.mode & 0x7f == 3)
+                    || kind == 19
                     || kind == 37
                     || (kind == 34 && fudge.flags.contains(ClockFlags::FLAG1))
                 {
-                    // ELV DCF7000 (PARSE mode 3) ends its frames with a
-                    // bare CR, which the log leaves out as well; so do the
-                    // Forum Graphic's replies (`DLE CR`) and the polled
-                    // Ultralinks' answers.
+                    // ELV DCF7000 (PARSE mode 3) and the Heath GC-1000 end
+                    // their frames with a bare CR, which the log leaves
+                    // out as well; so do the Forum Graphic's replies
+                    // (`DLE CR`) and the polled Ultralinks' answers.
                     bytes.push(b'\r');
                 } else if kind == 40
                     && matches!(fudge.mode, 3 | 4)
@@ -353,7 +356,11 @@ impl Case {
     /// before it; otherwise the write time of its `end` byte.
     fn receive_times(&self) -> Vec<i128> {
         let mut times: Vec<Option<i128>> = vec![None; self.messages.len()];
-        for s in self.c_samples.iter().filter(|_| !self.pps) {
+        for s in self
+            .c_samples
+            .iter()
+            .filter(|_| !self.pps && !self.stamps_at_poll())
+        {
             let (at, named) = self.receipt(s);
             if at < self.start || at > self.stop {
                 // Not a receive time (PARSE's Schmid format never stamps
@@ -386,8 +393,19 @@ impl Case {
         out
     }
 
+    /// Whether the driver's samples are stamped with the time of its
+    /// poll, not with a receive time (Heath: the clock states the time of
+    /// the RTS pulse the poll gives). Its C samples' `time` is then the
+    /// poll's own timestamp: the polls are replayed at those times, and
+    /// every message at the write time of its `end` byte.
+    fn stamps_at_poll(&self) -> bool {
+        self.kind == 19
+    }
+
     /// The C program's ticks (one a second from its first), each with
-    /// whether it polled: timed by the polls' debug lines.
+    /// whether it polled: timed by the polls' debug lines (a poll whose
+    /// timestamp a sample carries, see [`Case::stamps_at_poll`], at that
+    /// time).
     fn ticks(&self) -> Vec<(i128, bool)> {
         let mut out = Vec::new();
         if self.polls.is_empty() {
@@ -400,7 +418,17 @@ impl Case {
             if t >= self.stop {
                 break;
             }
-            out.push((t, self.polls.contains_key(&tick)));
+            let poll = self.polls.contains_key(&tick);
+            let t = if poll && self.stamps_at_poll() {
+                self.c_samples
+                    .iter()
+                    .map(|s| s.time)
+                    .find(|&s| (s - t).abs() < NS / 2)
+                    .unwrap_or(t)
+            } else {
+                t
+            };
+            out.push((t, poll));
         }
         out
     }

@@ -151,6 +151,10 @@ targets! {
         neoclock4x => refclock_drivers::neoclock4x::Neoclock4xDriver,
         gpsd => refclock_drivers::gpsd::GpsdDriver,
         jjy => refclock_drivers::jjy::JjyDriver,
+        spectracom => refclock_drivers::spectracom::SpectracomDriver,
+        truetime => refclock_drivers::truetime::TrueTimeDriver,
+        arbiter => refclock_drivers::arbiter::ArbiterDriver,
+        heath => refclock_drivers::heath::HeathDriver,
     }
     others {
         line_framer => line_framer::line_framer,
