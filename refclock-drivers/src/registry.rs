@@ -106,6 +106,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
     implemented!(hpgps::HpgpsDriver, device),
+    #[cfg(feature = "arcron")]
+    implemented!(arcron::ArcronDriver, device),
     #[cfg(feature = "trimble")]
     implemented!(trimble::TrimbleDriver, device),
     #[cfg(feature = "oncore")]

@@ -1,0 +1,130 @@
+//! The simulated Arcron clock (feature `sim`): it echoes every character
+//! it is sent; after `o\r` it sends the timecode of the next whole
+//! second, its first character on time; `h\r` starts a resync of 20 s,
+//! during which `g\r` is answered `g3` and the signal quality `5`, and
+//! `g2` and the quality afterwards.
+//!
+//! A valid epoch has the status "valid, received, last attempt good"
+//! (`3`); an invalid one "valid, last attempt failed" (`5`). The clock
+//! states UTC (BST/UTC byte `4`). It sends nothing on its own.
+
+use refclock_core::calendar::CivilTime;
+use refclock_core::sim::{DeviceError, DeviceModel, DeviceSetup, Epoch, Message, Timeline};
+use refclock_core::Timestamp;
+
+use super::codec::{self, ArcTime, FLAG_UTC, STATUS_GOOD, STATUS_LAST_FAILED, STATUS_VALID};
+
+/// Seconds a resync lasts.
+pub const RESYNC_SECS: i64 = 20;
+
+/// The simulated clock.
+#[derive(Clone, Debug, Default)]
+pub struct ArcronDevice {
+    /// The command character before the CR.
+    command: Option<u8>,
+    /// The resync runs until then.
+    resync_until: Option<Timestamp>,
+}
+
+/// Builds the model; it takes no options.
+pub fn new(setup: &DeviceSetup) -> Result<Box<dyn DeviceModel>, DeviceError> {
+    if let Some((key, _)) = setup.options.first() {
+        return Err(DeviceError(format!("arcron: unknown option {key:?}")));
+    }
+    Ok(Box::new(ArcronDevice::default()))
+}
+
+/// The timecode the clock sends for `epoch` (15 characters and the CR).
+pub fn timecode(epoch: &Epoch) -> Vec<u8> {
+    let t: &CivilTime = &epoch.time;
+    let days = refclock_core::calendar::days_from_civil(t.year, t.month, t.day);
+    // 1970-01-01 was a Thursday (4); Monday is 1.
+    let weekday = ((days + 3).rem_euclid(7) + 1) as u8;
+    let status = if epoch.valid {
+        STATUS_GOOD
+    } else {
+        STATUS_VALID | STATUS_LAST_FAILED
+    };
+    codec::encode(&ArcTime {
+        hour: t.hour,
+        minute: t.minute,
+        second: t.second,
+        weekday,
+        day: t.day,
+        month: t.month,
+        year: t.year.rem_euclid(100) as u8,
+        flags: FLAG_UTC,
+        status,
+    })
+}
+
+impl DeviceModel for ArcronDevice {
+    fn describe(&self) -> String {
+        "Arcron MSF".to_string()
+    }
+
+    fn baud(&self) -> u32 {
+        300
+    }
+
+    fn second(&mut self, _epoch: &Epoch, _out: &mut Vec<Message>) {}
+
+    fn input(
+        &mut self,
+        data: &[u8],
+        now: Timestamp,
+        timeline: &dyn Timeline,
+        out: &mut Vec<Message>,
+    ) {
+        for &b in data {
+            let c = b & 0x7f;
+            out.push(Message::new("ECHO", vec![c]));
+            if c != b'\r' {
+                self.command = Some(c);
+                continue;
+            }
+            match self.command.take() {
+                Some(b'o') => {
+                    let second = now.secs() + 1;
+                    let epoch = timeline.epoch(second);
+                    out.push(
+                        Message::new("TIME", timecode(&epoch))
+                            .naming(&epoch)
+                            .due_at(Timestamp::from_secs(second)),
+                    );
+                }
+                Some(b'h') => {
+                    self.resync_until = Some(Timestamp::from_secs(now.secs() + RESYNC_SECS));
+                }
+                Some(b'g') => {
+                    let running = self.resync_until.is_some_and(|t| now < t);
+                    let r = if running { b'3' } else { b'2' };
+                    out.push(Message::new("QUALITY", vec![r, b'5', b'\r']));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Turns the minutes' tens digit into a letter: no longer digits, a
+    /// bad reply.
+    fn corrupt(&self, message: &mut Message) -> bool {
+        if message.kind != "TIME" || message.bytes.len() < 3 {
+            return false;
+        }
+        message.bytes[2] = b'x';
+        message.corrupt = true;
+        true
+    }
+
+    fn reset(&mut self) {
+        *self = ArcronDevice::default();
+    }
+
+    /// Printable characters but `o`, `g` and `h`, which the driver takes
+    /// for an echoed command, and no CR.
+    fn garbage_allowed(&self, byte: u8) -> bool {
+        let c = byte & 0x7f;
+        (0x20..0x7f).contains(&c) && !matches!(c, b'o' | b'g' | b'h')
+    }
+}
