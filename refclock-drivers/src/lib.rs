@@ -24,6 +24,8 @@ pub mod oncore;
 #[cfg(feature = "parse")]
 pub mod parse;
 // The TSIP codec: PARSE's Trimble mode and the Trimble driver (type 29).
+#[cfg(feature = "pst")]
+pub mod pst;
 #[cfg(feature = "trimble")]
 pub mod trimble;
 #[cfg(any(feature = "parse", feature = "trimble"))]

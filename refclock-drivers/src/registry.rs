@@ -100,6 +100,8 @@ macro_rules! implemented {
 
 /// The drivers of this build, one line each, in type order.
 pub static IMPLEMENTED: &[Implemented] = &[
+    #[cfg(feature = "pst")]
+    implemented!(pst::PstDriver, device),
     #[cfg(feature = "parse")]
     implemented!(parse::ParseDriver, device),
     #[cfg(feature = "nmea")]
