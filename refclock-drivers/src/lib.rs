@@ -13,6 +13,8 @@ pub mod testkit;
 
 #[cfg(feature = "arcron")]
 pub mod arcron;
+#[cfg(feature = "as2201")]
+pub mod as2201;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]

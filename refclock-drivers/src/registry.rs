@@ -104,6 +104,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(pst::PstDriver, device),
     #[cfg(feature = "parse")]
     implemented!(parse::ParseDriver, device),
+    #[cfg(feature = "as2201")]
+    implemented!(as2201::As2201Driver, device),
     #[cfg(feature = "nmea")]
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
