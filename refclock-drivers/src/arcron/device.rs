@@ -1,6 +1,7 @@
 //! The simulated Arcron clock (feature `sim`): it echoes every character
 //! it is sent; after `o\r` it sends the timecode of the next whole
-//! second, its first character on time; `h\r` starts a resync of 20 s,
+//! second, each character when the real clock's (11 bits at 300 baud,
+//! the first's start bit on the second) would be read whole; `h\r` starts a resync of 20 s,
 //! during which `g\r` is answered `g3` and the signal quality `5`, and
 //! `g2` and the quality afterwards.
 //!
@@ -13,6 +14,7 @@ use refclock_core::sim::{DeviceError, DeviceModel, DeviceSetup, Epoch, Message, 
 use refclock_core::Timestamp;
 
 use super::codec::{self, ArcTime, FLAG_UTC, STATUS_GOOD, STATUS_LAST_FAILED, STATUS_VALID};
+use super::driver::char_offset_ns;
 
 /// Seconds a resync lasts.
 pub const RESYNC_SECS: i64 = 20;
@@ -58,6 +60,28 @@ pub fn timecode(epoch: &Epoch) -> Vec<u8> {
     })
 }
 
+/// The timecode for `epoch` as one message a character, each due when
+/// the real clock's 11-bit character would have been received whole
+/// (the simulator paces 10 bits a character): the first, `TIME`, names
+/// the second, the others are `TAIL`.
+pub fn timed_bytes(epoch: &Epoch, second: i64) -> Vec<Message> {
+    timecode(epoch)
+        .into_iter()
+        .enumerate()
+        .map(|(k, b)| {
+            let due = Timestamp::from_nanos(
+                i128::from(second) * 1_000_000_000 + char_offset_ns(k + 1),
+            );
+            let m = if k == 0 {
+                Message::new("TIME", vec![b]).naming(epoch)
+            } else {
+                Message::new("TAIL", vec![b])
+            };
+            m.due_at(due)
+        })
+        .collect()
+}
+
 impl DeviceModel for ArcronDevice {
     fn describe(&self) -> String {
         "Arcron MSF".to_string()
@@ -87,11 +111,7 @@ impl DeviceModel for ArcronDevice {
                 Some(b'o') => {
                     let second = now.secs() + 1;
                     let epoch = timeline.epoch(second);
-                    out.push(
-                        Message::new("TIME", timecode(&epoch))
-                            .naming(&epoch)
-                            .due_at(Timestamp::from_secs(second)),
-                    );
+                    out.extend(timed_bytes(&epoch, second));
                 }
                 Some(b'h') => {
                     self.resync_until = Some(Timestamp::from_secs(now.secs() + RESYNC_SECS));
@@ -106,13 +126,13 @@ impl DeviceModel for ArcronDevice {
         }
     }
 
-    /// Turns the minutes' tens digit into a letter: no longer digits, a
-    /// bad reply.
+    /// Turns the hours' tens digit into a letter: no longer digits, a bad
+    /// reply.
     fn corrupt(&self, message: &mut Message) -> bool {
-        if message.kind != "TIME" || message.bytes.len() < 3 {
+        if message.kind != "TIME" || message.bytes.is_empty() {
             return false;
         }
-        message.bytes[2] = b'x';
+        message.bytes[0] = b'x';
         message.corrupt = true;
         true
     }
@@ -122,9 +142,13 @@ impl DeviceModel for ArcronDevice {
     }
 
     /// Printable characters but `o`, `g` and `h`, which the driver takes
-    /// for an echoed command, and no CR.
+    /// for an echoed command, and but `0`..`?`, which could pass for a
+    /// digit or status byte of a timecode it falls into (the characters
+    /// are messages of their own); no CR.
     fn garbage_allowed(&self, byte: u8) -> bool {
         let c = byte & 0x7f;
-        (0x20..0x7f).contains(&c) && !matches!(c, b'o' | b'g' | b'h')
+        (0x20..0x7f).contains(&c)
+            && !(0x30..=0x3f).contains(&c)
+            && !matches!(c, b'o' | b'g' | b'h')
     }
 }

@@ -352,13 +352,14 @@ mod sim {
         let now = at(t0(), 300_000_000);
         d.input(b"o", now, &Plain, &mut out);
         d.input(b"\r", now, &Plain, &mut out);
-        assert_eq!(out.len(), 3);
+        assert_eq!(out.len(), 18);
         assert_eq!(out[0].bytes, b"o");
         assert_eq!(out[1].bytes, b"\r");
         let tc = &out[2];
         assert_eq!(tc.named, Some(at(t0(), 1_000_000_000)));
+        let bytes: Vec<u8> = out[2..].iter().flat_map(|m| m.bytes.clone()).collect();
         let mut c = clock();
-        let o = answer(&mut c, at(t0(), 1_000_000_000), &tc.bytes);
+        let o = answer(&mut c, at(t0(), 1_000_000_000), &bytes);
         assert_eq!(o.samples.len(), 1);
         assert!(o.samples[0].offset.abs() < 1e-6);
         assert!(device::new(&DeviceSetup::new(0, &[("x", "1")])).is_err());
