@@ -69,9 +69,8 @@ pub fn timed_bytes(epoch: &Epoch, second: i64) -> Vec<Message> {
         .into_iter()
         .enumerate()
         .map(|(k, b)| {
-            let due = Timestamp::from_nanos(
-                i128::from(second) * 1_000_000_000 + char_offset_ns(k + 1),
-            );
+            let due =
+                Timestamp::from_nanos(i128::from(second) * 1_000_000_000 + char_offset_ns(k + 1));
             let m = if k == 0 {
                 Message::new("TIME", vec![b]).naming(epoch)
             } else {
@@ -126,10 +125,13 @@ impl DeviceModel for ArcronDevice {
         }
     }
 
-    /// Turns the hours' tens digit into a letter: no longer digits, a bad
-    /// reply.
+    /// Turns a digit of the timecode (a character of its own) into a
+    /// letter: a field no longer made of digits, or BST/UTC bits that
+    /// agree (bad replies), or a status that is not in sync.
     fn corrupt(&self, message: &mut Message) -> bool {
-        if message.kind != "TIME" || message.bytes.is_empty() {
+        if !matches!(message.kind, "TIME" | "TAIL")
+            || !message.bytes.first().is_some_and(u8::is_ascii_digit)
+        {
             return false;
         }
         message.bytes[0] = b'x';
@@ -147,8 +149,6 @@ impl DeviceModel for ArcronDevice {
     /// are messages of their own); no CR.
     fn garbage_allowed(&self, byte: u8) -> bool {
         let c = byte & 0x7f;
-        (0x20..0x7f).contains(&c)
-            && !(0x30..=0x3f).contains(&c)
-            && !matches!(c, b'o' | b'g' | b'h')
+        (0x20..0x7f).contains(&c) && !(0x30..=0x3f).contains(&c) && !matches!(c, b'o' | b'g' | b'h')
     }
 }
