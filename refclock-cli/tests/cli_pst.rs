@@ -55,10 +55,7 @@ fn every_answer_gives_its_sample() {
 
 #[test]
 fn spoilt_answers_and_alarms_give_no_sample() {
-    let (run, truth) = run(
-        "badsum:every=3+garbage:bytes=20+invalid:for=2,every=5,after=2",
-        8.0,
-    );
+    let (run, truth) = run("badsum:every=5+invalid:for=2,every=6,after=3", 10.0);
     let sources = match_samples(&run, &truth, &matching());
     let asked = written_while_open(&run, &truth, "QT", 1.5);
     let bad = asked.iter().filter(|t| !t.ok()).count();
