@@ -217,6 +217,9 @@ impl Case {
                     // ELV DCF7000 (PARSE mode 3) ends its frames with a
                     // bare CR, which the log leaves out as well.
                     bytes.push(b'\r');
+                } else if matches!(kind, 3 | 10) {
+                    // So do the PSTI (PST) and the Austron 2201A.
+                    bytes.push(b'\r');
                 }
                 if kind == 30 {
                     restore_oncore_end(&mut bytes);

@@ -4,10 +4,6 @@
 //! answers any other command line with a count line `1` and one line
 //! `CMD: simulated`. It sends nothing on its own.
 //!
-//! Lines end CR LF (the radio's `term cr` gives a bare CR, which ntpd's
-//! line reader and ours take as well; the simulator's truth log, which
-//! the golden replays read, keeps only a CR LF end).
-//!
 //! The timecode has no sync indication: while the epoch is invalid the
 //! receiver does not answer `toc` at all.
 
@@ -62,15 +58,13 @@ impl As2201Device {
             }
             let mut time = epoch.time;
             time.nanos = ms.subsec_nanos();
-            let mut bytes = timecode(&time);
-            bytes.push(b'\n');
-            let mut m = Message::line("TOC", bytes);
+            let mut m = Message::line("TOC", timecode(&time));
             m.named = Some(Timestamp::new(epoch.named.secs(), ms.subsec_nanos()));
             m.time = Some(time);
             out.push(m);
         } else {
-            out.push(Message::line("COUNT", b"1\r\n".to_vec()));
-            out.push(Message::line("STAT", format!("{text}: simulated\r\n")));
+            out.push(Message::line("COUNT", b"1\r".to_vec()));
+            out.push(Message::line("STAT", format!("{text}: simulated\r")));
         }
     }
 }

@@ -201,12 +201,12 @@ mod sim {
         let mut out: Vec<Message> = Vec::new();
         d.input(POLL, named(), &Plain, &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(out[0].bytes, [TOC, b"\n"].concat());
+        assert_eq!(out[0].bytes, TOC);
         assert_eq!(out[0].named, Some(named()));
         out.clear();
         d.input(b"ITF\r", named(), &Plain, &mut out);
         assert_eq!(out.len(), 2);
-        assert_eq!(out[0].bytes, b"1\r\n");
+        assert_eq!(out[0].bytes, b"1\r");
         assert!(device::new(&DeviceSetup::new(0, &[("x", "1")])).is_err());
     }
 }

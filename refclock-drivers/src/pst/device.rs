@@ -1,9 +1,7 @@
 //! The simulated PSTI 1010 (feature `sim`): it answers `QT` with the time
 //! line, `QD` with the date line and `QM` with the status line, in the
 //! order asked, and sends nothing on its own. The time line's CR goes out
-//! on a whole millisecond, the time it states. Each line ends CR LF
-//! (ntpd's line reader and ours take a bare CR as well; the simulator's
-//! truth log, which the golden replays read, keeps only a CR LF end).
+//! on a whole millisecond, the time it states.
 //!
 //! A valid epoch has status `82` and `0000` minutes since the last update;
 //! an invalid one the alarm `02` and `0010`. The station is WWV, or WWVH
@@ -79,12 +77,6 @@ pub fn status_line(valid: bool, wwvh: bool) -> Vec<u8> {
     })
 }
 
-/// A line with an LF after its CR.
-fn crlf(mut line: Vec<u8>) -> Vec<u8> {
-    line.push(b'\n');
-    line
-}
-
 impl PstDevice {
     fn time(&mut self, now: Timestamp, timeline: &dyn Timeline) -> Message {
         let earliest = now.as_nanos() + MIN_LEAD_NS;
@@ -94,9 +86,8 @@ impl PstDevice {
         let mut time = epoch.time;
         time.nanos = at.subsec_nanos();
         self.last = Some((time, epoch.valid));
-        let mut bytes = time_line(&time);
-        bytes.push(b'\n');
-        let cr = bytes.len() - 2;
+        let bytes = time_line(&time);
+        let cr = bytes.len() - 1;
         let mut m = Message::line("QT", bytes).due_at(at);
         m.on_time = cr;
         m.named = Some(named);
@@ -113,11 +104,11 @@ impl PstDevice {
                     .last
                     .map(|(t, _)| t)
                     .unwrap_or_else(|| CivilTime::from_timestamp(now));
-                Some(Message::line("QD", crlf(date_line(&t))))
+                Some(Message::line("QD", date_line(&t)))
             }
             b'M' => {
                 let valid = self.last.map(|(_, v)| v).unwrap_or(true);
-                Some(Message::line("QM", crlf(status_line(valid, self.wwvh))))
+                Some(Message::line("QM", status_line(valid, self.wwvh)))
             }
             _ => None,
         }
