@@ -320,7 +320,7 @@ impl Case {
     /// before it; otherwise the write time of its `end` byte.
     fn receive_times(&self) -> Vec<i128> {
         let mut times: Vec<Option<i128>> = vec![None; self.messages.len()];
-        for s in self.c_samples.iter().filter(|_| !self.pps) {
+        for s in self.c_samples.iter().filter(|_| !self.pps && !self.poll_stamped()) {
             let (at, named) = self.receipt(s);
             if at < self.start || at > self.stop {
                 // Not a receive time (PARSE's Schmid format never stamps
@@ -353,17 +353,33 @@ impl Case {
         out
     }
 
+    /// Whether the driver stamps a sample with the time of the poll that
+    /// asked for it (the Austron without flag2): its messages are then
+    /// received when written, and each poll is at the time of the C
+    /// sample it gave.
+    fn poll_stamped(&self) -> bool {
+        self.kind == 10 && !self.fudge.flags.contains(refclock_core::ClockFlags::FLAG2)
+    }
+
     /// The C program's ticks (one a second from its first), each with
-    /// whether it polled: timed by the polls' debug lines.
+    /// whether it polled: timed by the polls' debug lines (for a
+    /// poll-stamped driver, a poll by its C sample's time, when it gave
+    /// one: the debug line comes a little later).
     fn ticks(&self) -> Vec<(i128, bool)> {
         let mut out = Vec::new();
         for tick in 1.. {
             let (k, at) = self.polls.range(..=tick).next_back().unwrap();
-            let t = at + i128::from(tick - k) * NS;
+            let mut t = at + i128::from(tick - k) * NS;
             if t >= self.stop {
                 break;
             }
-            out.push((t, self.polls.contains_key(&tick)));
+            let poll = self.polls.contains_key(&tick);
+            if poll && self.poll_stamped() {
+                if let Some(s) = self.c_samples.iter().find(|s| (s.time - t).abs() < NS / 2) {
+                    t = s.time;
+                }
+            }
+            out.push((t, poll));
         }
         out
     }
