@@ -320,7 +320,8 @@ impl Case {
     /// before it; otherwise the write time of its `end` byte.
     fn receive_times(&self) -> Vec<i128> {
         let mut times: Vec<Option<i128>> = vec![None; self.messages.len()];
-        for s in self.c_samples.iter().filter(|_| !self.pps && !self.poll_stamped()) {
+        let own_times = self.pps || self.poll_stamped() || self.kind == 27;
+        for s in self.c_samples.iter().filter(|_| !own_times) {
             let (at, named) = self.receipt(s);
             if at < self.start || at > self.stop {
                 // Not a receive time (PARSE's Schmid format never stamps
@@ -344,6 +345,9 @@ impl Case {
                 }
             }
         }
+        if self.kind == 27 {
+            self.arcron_times(&mut times);
+        }
         let mut out = Vec::with_capacity(times.len());
         for (t, m) in times.into_iter().zip(&self.messages) {
             // Never before the message before it: reads come in order.
@@ -351,6 +355,27 @@ impl Case {
             out.push(t);
         }
         out
+    }
+
+    /// The Arcron's timecode is a message a character (the simulated
+    /// clock times each as at 300 baud, 11 bits); the C sample's time is
+    /// its earliest estimate, a read's time less the line time of the
+    /// characters up to it: each character of the timecode a C sample
+    /// names is received at the sample's time plus that line time (ntpd's
+    /// `charoffsets`), the others when written.
+    fn arcron_times(&self, times: &mut [Option<i128>]) {
+        let secs = |x: f64| (x * 1e9).round() as i128;
+        for s in &self.c_samples {
+            let named = second_of(s.reference - secs(self.fudge.time1()));
+            let Some(i) = self.messages.iter().position(|m| m.named == Some(named)) else {
+                continue;
+            };
+            for k in 1..=16 {
+                if let Some(t) = times.get_mut(i + k - 1) {
+                    *t = Some(s.time + (22 * k as i128 - 1) * NS / 600);
+                }
+            }
+        }
     }
 
     /// Whether the driver stamps a sample with the time of the poll that

@@ -63,10 +63,15 @@
 //! ## Deliberate differences from ntpd
 //!
 //! * **A sample every poll.** ntpd's buffer length stays at 16 after a
-//!   good timecode, so the next read (the next poll's echoed `o`) is
-//!   thrown away as leftover, the timecode that follows starts with a
-//!   digit and is a bad reply: the C program gives a sample every other
-//!   poll. Ours empties the buffer after each timecode, good or bad.
+//!   good timecode, and the next read is thrown away as leftover. At 300
+//!   baud that is normally the timecode's CR, read on its own; but when
+//!   the CR came in one read with the characters before it (a busy host,
+//!   a device that writes whole lines), the leftover is the next poll's
+//!   echoed `o`, the timecode that follows starts with a digit and is a
+//!   bad reply: the C program then gives a sample every other poll. Ours
+//!   empties the buffer after each timecode, good or bad. (The simulated
+//!   clock times each character, so the C program samples every poll on
+//!   it too: see the golden case `arcron-clean`.)
 //! * **Not in sync means no sample.** ntpd refuses only the timecode at
 //!   which the status changes away from "valid, received, last attempt
 //!   good" (and reports a fault), then takes the following ones again

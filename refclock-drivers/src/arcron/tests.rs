@@ -365,3 +365,17 @@ mod sim {
         assert!(device::new(&DeviceSetup::new(0, &[("x", "1")])).is_err());
     }
 }
+
+#[test]
+fn a_cr_read_with_the_timecode_leaves_nothing_behind() {
+    // ntpd keeps its length at 16 and throws the next poll's echo away.
+    let mut c = clock();
+    for k in 0..3 {
+        let t = at(t0(), k * 8_000_000_000);
+        c.receive(PortId::MAIN, b"o", at(t, -3_000_000_000));
+        c.receive(PortId::MAIN, b"\r", at(t, -1_000_000_000));
+        c.receive(PortId::MAIN, &code(t, 4, 3), at(t, char_offset_ns(16)));
+        let out = Outcome::of(c.take_actions());
+        assert_eq!(out.samples.len(), 1, "poll {k}");
+    }
+}
