@@ -64,22 +64,10 @@ pub fn char_offset_ns(n: usize) -> i128 {
 /// The clock's time zone as the mode and flag1 tell the driver to undo.
 fn utc_correction(mode: u32, local: bool, flags: u8) -> i64 {
     let bst = flags & FLAG_BST != 0;
-    match (mode, local) {
-        // Mode 0 always corrects BST; modes 1..3 only with flag1.
-        (0, _) | (1, true) => {
-            if bst {
-                -3600
-            } else {
-                0
-            }
-        }
-        (2, true) => {
-            if bst {
-                -7200
-            } else {
-                -3600
-            }
-        }
+    match (mode, local, bst) {
+        // Mode 0 always corrects BST; modes 1 and 2 only with flag1.
+        (0, _, true) | (1, true, true) | (2, true, false) => -3600,
+        (2, true, true) => -7200,
         _ => 0,
     }
 }
@@ -379,17 +367,9 @@ impl Driver for ArcronDriver {
             }
         }
         match self.code.first() {
-            None => {}
-            Some(b'g') => {
-                if self.code.len() >= 3 {
-                    self.quality_answer(ctx, rectime);
-                }
-            }
-            Some(b'o') => {
-                if self.code.len() >= LENARC {
-                    self.timecode(ctx);
-                }
-            }
+            Some(b'g') if self.code.len() >= 3 => self.quality_answer(ctx, rectime),
+            Some(b'o') if self.code.len() >= LENARC => self.timecode(ctx),
+            None | Some(b'g' | b'o') => {}
             Some(_) => {
                 self.code.clear();
                 ctx.report(ClockEvent::BadReply);

@@ -177,7 +177,7 @@ pub fn decode_date(l: &[u8]) -> Result<DateLine, PstError> {
 pub fn decode_status(l: &[u8]) -> Result<StatusLine, PstError> {
     const WANT: &str = "frdzycchhSSFTtttt...";
     let bad = || layout("status", WANT, l);
-    if l.len() < 17 || l[..13].iter().any(|&c| c == b' ') {
+    if l.len() < 17 || l[..13].contains(&b' ') {
         return Err(bad());
     }
     let minutes = num(&l[13..17]).ok_or_else(bad)? as u16;
