@@ -141,6 +141,9 @@ targets! {
         oncore => refclock_drivers::oncore::OncoreDriver,
         ubx => refclock_drivers::ubx::UbxDriver,
         trimble => refclock_drivers::trimble::TrimbleDriver,
+        pst => refclock_drivers::pst::PstDriver,
+        as2201 => refclock_drivers::as2201::As2201Driver,
+        arcron => refclock_drivers::arcron::ArcronDriver,
     }
     others {
         line_framer => line_framer::line_framer,

@@ -101,6 +101,9 @@ pub struct ArcronDriver {
     quality: Option<u8>,
     /// A resync is in progress.
     resyncing: bool,
+    /// A poll came since the last filtered result: the next sample
+    /// filters.
+    polled: bool,
     /// When the next resync is due (Unix seconds), set at the first tick.
     next_resync: Option<i64>,
     /// Quality readings of the current minute: sum, count, end of the
@@ -245,7 +248,12 @@ impl ArcronDriver {
             return;
         }
         ctx.clockstats(String::from_utf8_lossy(&shown).into_owned());
-        let _ = ctx.receive();
+        // ntpd filters after every sample; once a poll interval here (two
+        // timecodes in one interval, another host asking too, give one
+        // filtered result).
+        if std::mem::take(&mut self.polled) {
+            let _ = ctx.receive();
+        }
     }
 
     /// The UTC date and time a timecode names (second 60 kept), or `None`
@@ -314,6 +322,7 @@ impl Driver for ArcronDriver {
             status: None,
             quality: None,
             resyncing: false,
+            polled: false,
             next_resync: None,
             quality_sum: 0,
             quality_polls: 0,
@@ -399,8 +408,9 @@ impl Driver for ArcronDriver {
 
     /// `arc_poll`: start a resync when one is due (unless flag2), refuse
     /// a clock whose last resync had poor quality, else ask for the time.
-    /// The filter runs after each sample, as in ntpd.
+    /// The first sample after a poll runs the filter.
     fn poll(&mut self, ctx: &mut Context<'_>, now: Timestamp) {
+        self.polled = true;
         let due = self.next_resync.is_some_and(|t| t <= now.secs());
         if !self.no_resync && due {
             self.quality = None;

@@ -93,6 +93,9 @@
 //!   that does not exist in its month (31 April) is a bad time; ntpd
 //!   adds month offsets and passes it on. BST on 1 January is taken back
 //!   into 31 December, where ntpd would pass day 0 on.
+//! * ntpd filters after every sample; here the first sample after each
+//!   poll does (one filtered result a poll interval, also when another
+//!   host's polls bring more timecodes).
 //! * Not reproduced: the precision changes (above), and ntpd's quality
 //!   average shared by all units (one per unit here).
 
@@ -101,6 +104,8 @@ mod driver;
 
 #[cfg(feature = "sim")]
 pub mod device;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use driver::*;
 

@@ -144,6 +144,8 @@ fn char_offsets_are_ntpds() {
 #[test]
 fn the_timecode_gives_a_sample_on_time() {
     let mut c = clock();
+    c.poll(at(t0(), -5_000_000_000));
+    c.take_actions();
     let out = answer(&mut c, t0(), &code(t0(), 4, 3));
     assert_eq!(out.samples.len(), 1, "{:?}", out.events);
     assert!(out.samples[0].offset.abs() < 1e-6);
@@ -378,4 +380,16 @@ fn a_cr_read_with_the_timecode_leaves_nothing_behind() {
         let out = Outcome::of(c.take_actions());
         assert_eq!(out.samples.len(), 1, "poll {k}");
     }
+}
+
+#[test]
+fn one_filtered_result_a_poll_interval() {
+    let mut c = clock();
+    c.poll(at(t0(), -5_000_000_000));
+    c.take_actions();
+    let first = answer(&mut c, t0(), &code(t0(), 4, 3));
+    let t = at(t0(), 2_000_000_000);
+    let second = answer(&mut c, t, &code(t, 4, 3));
+    assert_eq!((first.samples.len(), second.samples.len()), (1, 1));
+    assert_eq!((first.filtered.len(), second.filtered.len()), (1, 0));
 }

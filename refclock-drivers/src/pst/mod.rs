@@ -78,6 +78,8 @@ mod driver;
 
 #[cfg(feature = "sim")]
 pub mod device;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use driver::*;
 
