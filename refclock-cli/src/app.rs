@@ -303,6 +303,32 @@ fn start_and_loop(opts: Options) -> Result<i32, Fatal> {
         eprintln!("The simulated receiver has no PPS line: option serial-only");
         options.push(("serial-only".into(), None));
     }
+    // Nor modem lines: the pseudo-terminal refuses DTR and RTS, which a
+    // driver powering its receiver from them (NeoClock4X) is told to
+    // ignore.
+    if simulator.is_some()
+        && driver
+            .options
+            .iter()
+            .any(|o| o.name == "ignore-modem-lines")
+        && !options.iter().any(|(n, _)| n == "ignore-modem-lines")
+    {
+        eprintln!("The simulated receiver has no modem lines: option ignore-modem-lines");
+        options.push(("ignore-modem-lines".into(), None));
+    }
+    // A driver that talks to a server (GPSD JSON) finds the simulated one
+    // on the simulator's terminal.
+    if let Some(sim) = &simulator {
+        if driver.options.iter().any(|o| o.name == "server")
+            && !options.iter().any(|(n, _)| n == "server")
+        {
+            eprintln!(
+                "The simulated server is on {}: option server={0}",
+                sim.path().display()
+            );
+            options.push(("server".into(), Some(sim.path().display().to_string())));
+        }
+    }
     let config = DriverConfig {
         unit: opts.clock.unit,
         fudge: opts.clock.fudge.clone(),

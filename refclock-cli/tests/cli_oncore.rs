@@ -4,7 +4,8 @@
 //! sample must agree with the simulator's truth log (offset = the second
 //! the `@@Ha`/`@@Ea`/`@@Ba` names − the receive time of its first byte +
 //! time1), spoilt or invalid messages give none, the leap second comes
-//! from `@@Gj`, and without a PPS device the program does not start.
+//! from `@@Gj`, without a PPS device the program does not start, and the
+//! `STATUS` file the M12 run keeps holds what the receiver sent.
 
 mod common;
 
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use common::{lines_of, parse_sample, spawn, temp_dir, terminate, Sample};
 use refclock_core::os::clock::now;
+use refclock_drivers::oncore::StatusImage;
 use refclock_sim::{
     device_model, parse_scenarios, DeviceSetup, SimConfig, SimHandle, Simulator, TruthRecord,
 };
@@ -94,14 +96,23 @@ fn check(run: &Run, truth: &[TruthRecord]) -> Vec<u64> {
 
 #[test]
 fn every_model_gives_a_sample_a_second_after_the_handshake() {
+    // The M12 run also keeps a status file (created by the program at
+    // start, updated in place while it runs).
+    let status = temp_dir("oncore-status").join("oncore.status");
+    let m12_config = format!("MODE 0\nSTATUS {}\n", status.display());
     let runs: Vec<_> = [("m12", "M12"), ("ut", "UT+"), ("basic", "Basic")]
         .into_iter()
         .map(|(model, test)| {
+            let config = if model == "m12" {
+                m12_config.clone()
+            } else {
+                "MODE 0\n".to_string()
+            };
             thread::spawn(move || {
                 let sim = simulator(model, "");
                 let run = run_program(
                     sim.path().to_str().unwrap(),
-                    "MODE 0\n",
+                    &config,
                     &["option", "serial-only"],
                     24.0,
                     model,
@@ -134,7 +145,31 @@ fn every_model_gives_a_sample_a_second_after_the_handshake() {
                 "{model}: {s:?}"
             );
         }
+        if model == "m12" {
+            check_status_file(&status, run.samples.len());
+        }
     }
+    let _ = std::fs::remove_dir_all(status.parent().unwrap());
+}
+
+/// The status file the M12 run kept: ntpd's layout, the receiver id and
+/// at least one `@@Ha` per sample stored in it.
+fn check_status_file(path: &std::path::Path, samples: usize) {
+    let file = std::fs::read(path).unwrap();
+    let layout = StatusImage::new(None);
+    assert_eq!(file.len(), layout.bytes().len());
+    let record = |id: &[u8; 2]| {
+        let (at, len) = layout.slot(*id).unwrap();
+        (file[at + 2], &file[at + 3..at + 3 + len])
+    };
+    let (count, ha) = record(b"Ha");
+    assert!(
+        usize::from(count) >= samples,
+        "{count} @@Ha, {samples} samples"
+    );
+    assert!(ha.starts_with(b"@@Ha") && ha.ends_with(b"\r\n"));
+    let (count, cj) = record(b"Cj");
+    assert!(count >= 1 && cj.starts_with(b"@@Cj"), "{count}");
 }
 
 #[test]

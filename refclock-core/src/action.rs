@@ -57,4 +57,13 @@ pub enum Action {
     ClockStats(String),
     /// A diagnostic for the log (printed with `-d`).
     Log(String),
+    /// Bytes to store at `offset` of the clock's status file
+    /// ([`StatusFileSpec`](crate::port::StatusFileSpec)); a host without
+    /// one ignores it.
+    StatusWrite {
+        /// Byte offset in the file.
+        offset: usize,
+        /// What to store there.
+        data: Vec<u8>,
+    },
 }

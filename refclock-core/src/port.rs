@@ -366,13 +366,29 @@ pub struct PpsEdge {
     pub kind: PpsEdgeKind,
 }
 
-/// Everything a driver wants opened: its ports and a PPS source.
+/// A status file the host keeps for the driver: created (truncated) with
+/// `image` when the clock is added, before any chroot, and mapped shared,
+/// so that other programs can map it and read what the driver stores
+/// there with [`Context::status_write`](crate::Context::status_write)
+/// (ntpd's Oncore `STATUS` file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusFileSpec {
+    /// Where.
+    pub path: PathBuf,
+    /// Its whole initial content; writes beyond it are refused.
+    pub image: Vec<u8>,
+}
+
+/// Everything a driver wants opened: its ports, a PPS source, a status
+/// file.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Ports {
     /// The ports, [`PortId`] = index.
     pub list: Vec<PortSpec>,
     /// A PPS source, when the driver uses one.
     pub pps: Option<PpsRequest>,
+    /// A status file, when the driver keeps one.
+    pub status_file: Option<StatusFileSpec>,
 }
 
 impl Ports {
@@ -385,7 +401,7 @@ impl Ports {
     pub fn one(spec: PortSpec) -> Ports {
         Ports {
             list: vec![spec],
-            pps: None,
+            ..Ports::default()
         }
     }
 
@@ -398,6 +414,14 @@ impl Ports {
     /// The same with a PPS source.
     pub fn with_pps(self, pps: Option<PpsRequest>) -> Ports {
         Ports { pps, ..self }
+    }
+
+    /// The same with a status file.
+    pub fn with_status_file(self, status_file: Option<StatusFileSpec>) -> Ports {
+        Ports {
+            status_file,
+            ..self
+        }
     }
 
     /// The port `id`.

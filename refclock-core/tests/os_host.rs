@@ -17,7 +17,7 @@ use refclock_core::driver::downcast_driver;
 use refclock_core::os::clock::now;
 use refclock_core::os::host::{ClockOptions, Handler, Host, HostError};
 use refclock_core::os::pty::Pty;
-use refclock_core::port::{PortSpec, PpsEdgeKind, PpsRequest, SerialConfig};
+use refclock_core::port::{PortSpec, PpsEdgeKind, PpsRequest, SerialConfig, StatusFileSpec};
 use refclock_core::{
     Action, Clock, ClockId, Context, Driver, DriverConfig, DriverInfo, PortEvent, PortId, Ports,
     StartError, Timestamp,
@@ -37,6 +37,10 @@ struct Counter {
     write_failures: Vec<String>,
     /// mode 1: write 8 KiB at every read and every tick.
     chatty: bool,
+    /// mode 2: a 32-byte status file beside the device (`.status`), each
+    /// read's first bytes stored at its start, and a store that does not
+    /// fit.
+    status: bool,
 }
 
 impl Driver for Counter {
@@ -56,12 +60,17 @@ impl Driver for Counter {
             edge: PpsEdgeKind::Assert,
             hardpps: false,
         });
-        let port = PortSpec::serial(path, SerialConfig::raw_8n1(115_200));
+        let status = (config.fudge.mode == 2).then(|| StatusFileSpec {
+            path: path.with_extension("status"),
+            image: vec![b'.'; 32],
+        });
         let me = Counter {
             chatty: config.fudge.mode == 1,
+            status: status.is_some(),
             ..Counter::default()
         };
-        Ok((me, Ports::one(port).with_pps(pps)))
+        let port = PortSpec::serial(path, SerialConfig::raw_8n1(115_200));
+        Ok((me, Ports::one(port).with_pps(pps).with_status_file(status)))
     }
 
     fn receive(&mut self, ctx: &mut Context<'_>, port: PortId, data: &[u8], rectime: Timestamp) {
@@ -72,6 +81,10 @@ impl Driver for Counter {
         }
         if self.chatty {
             ctx.write(port, vec![b'w'; 8192]);
+        }
+        if self.status {
+            ctx.status_write(0, &data[..data.len().min(8)]);
+            ctx.status_write(30, b"xyz");
         }
     }
 
@@ -233,6 +246,59 @@ fn pps_attempts(log: &Logger) -> usize {
 
 fn open(host: &Host) -> bool {
     host.port_open(0, PortId::MAIN)
+}
+
+#[test]
+fn a_status_file_is_created_at_start_and_holds_what_the_driver_stores() {
+    let dir = temp_dir("status");
+    let link = dir.join("gps0");
+    let path = dir.join("gps0.status");
+    std::fs::write(&path, b"a longer file left by an earlier run").unwrap();
+    let mut pty = Pty::open().unwrap();
+    pty.link_at(&link).unwrap();
+    let mut log = Logger::default();
+    let mut host = Host::new();
+    add(&mut host, config(0, &link, None, 2), 6, &mut log);
+    // Created (truncated) with the image when the clock is added.
+    assert_eq!(std::fs::read(&path).unwrap(), vec![b'.'; 32]);
+    pty.write_all(b"hello").unwrap();
+    assert!(
+        run_until(&mut host, &mut log, 5.0, |h| counter(h, 0).bytes >= 5),
+        "{:?}",
+        log.0
+    );
+    // Another reader sees the store at once; the one that does not fit
+    // is refused whole and logged.
+    let seen = std::fs::read(&path).unwrap();
+    assert_eq!(&seen[..5], b"hello");
+    assert_eq!(&seen[5..], &[b'.'; 27][..]);
+    assert_eq!(host.status_file(0).map(|f| f.bytes().to_vec()), Some(seen));
+    assert!(
+        log.0.iter().any(|l| l.contains("do not fit")),
+        "{:?}",
+        log.0
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(pty);
+}
+
+#[test]
+fn a_status_file_that_cannot_be_created_is_logged_and_the_clock_runs() {
+    let dir = temp_dir("status-denied");
+    let link = dir.join("gps0");
+    // A directory where the file would go.
+    std::fs::create_dir(dir.join("gps0.status")).unwrap();
+    let mut pty = Pty::open().unwrap();
+    pty.link_at(&link).unwrap();
+    let mut log = Logger::default();
+    let mut host = Host::new();
+    add(&mut host, config(0, &link, None, 2), 6, &mut log);
+    assert!(host.status_file(0).is_none());
+    assert!(log.0.iter().any(|l| l.contains("not kept")), "{:?}", log.0);
+    pty.write_all(b"hello").unwrap();
+    assert!(run_until(&mut host, &mut log, 5.0, |h| counter(h, 0).bytes >= 5));
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(pty);
 }
 
 #[test]

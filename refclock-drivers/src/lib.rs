@@ -15,10 +15,18 @@ pub mod testkit;
 pub mod arcron;
 #[cfg(feature = "as2201")]
 pub mod as2201;
+#[cfg(feature = "fg")]
+pub mod fg;
+#[cfg(feature = "gpsd")]
+pub mod gpsd;
+#[cfg(feature = "hopfserial")]
+pub mod hopfserial;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]
 pub mod jupiter;
+#[cfg(feature = "neoclock4x")]
+pub mod neoclock4x;
 #[cfg(feature = "nmea")]
 pub mod nmea;
 #[cfg(feature = "oncore")]
@@ -34,5 +42,7 @@ pub mod trimble;
 pub mod tsip;
 #[cfg(feature = "ubx")]
 pub mod ubx;
+#[cfg(feature = "ulink")]
+pub mod ulink;
 #[cfg(feature = "zyfer")]
 pub mod zyfer;

@@ -118,8 +118,18 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(oncore::OncoreDriver, device),
     #[cfg(feature = "jupiter")]
     implemented!(jupiter::JupiterDriver, device),
+    #[cfg(feature = "ulink")]
+    implemented!(ulink::UlinkDriver, device),
+    #[cfg(feature = "fg")]
+    implemented!(fg::FgDriver, device),
+    #[cfg(feature = "hopfserial")]
+    implemented!(hopfserial::HopfSerialDriver, device),
     #[cfg(feature = "zyfer")]
     implemented!(zyfer::ZyferDriver, device),
+    #[cfg(feature = "neoclock4x")]
+    implemented!(neoclock4x::Neoclock4xDriver, device),
+    #[cfg(feature = "gpsd")]
+    implemented!(gpsd::GpsdDriver, device),
     #[cfg(feature = "ubx")]
     implemented!(ubx::UbxDriver, device),
 ];

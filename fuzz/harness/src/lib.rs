@@ -144,6 +144,11 @@ targets! {
         pst => refclock_drivers::pst::PstDriver,
         as2201 => refclock_drivers::as2201::As2201Driver,
         arcron => refclock_drivers::arcron::ArcronDriver,
+        ulink => refclock_drivers::ulink::UlinkDriver,
+        fg => refclock_drivers::fg::FgDriver,
+        hopfserial => refclock_drivers::hopfserial::HopfSerialDriver,
+        neoclock4x => refclock_drivers::neoclock4x::Neoclock4xDriver,
+        gpsd => refclock_drivers::gpsd::GpsdDriver,
     }
     others {
         line_framer => line_framer::line_framer,

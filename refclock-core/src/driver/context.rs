@@ -94,6 +94,15 @@ impl<'a> Context<'a> {
         self.push(Action::Read(port));
     }
 
+    /// Stores `data` at `offset` of the status file the driver asked for
+    /// ([`Ports::with_status_file`](crate::Ports::with_status_file)).
+    pub fn status_write(&mut self, offset: usize, data: impl Into<Vec<u8>>) {
+        self.push(Action::StatusWrite {
+            offset,
+            data: data.into(),
+        });
+    }
+
     /// A diagnostic for the log.
     pub fn log(&mut self, message: impl Into<String>) {
         self.push(Action::Log(message.into()));

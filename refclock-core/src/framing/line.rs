@@ -7,6 +7,8 @@
 //! ASCII (0x20..=0x7e) is kept. Empty lines (the LF of CR LF) are skipped.
 //! A line longer than [`MAX_LINE`] is cut and flagged
 //! [`FrameStatus::Overflow`], never silently merged into the next.
+//! `LineFramer<N>` keeps lines of up to `N` bytes instead (GPSD JSON
+//! objects of up to 8 KB: [`LineFramer::long`]).
 
 use super::buf::FrameBuf;
 use super::{Frame, FrameStatus, Framer};
@@ -15,10 +17,10 @@ use crate::time::Timestamp;
 /// Longest line kept (`BMAX − 1`).
 pub const MAX_LINE: usize = 127;
 
-/// Assembles lines (see the module documentation).
+/// Assembles lines of at most `N` bytes (see the module documentation).
 #[derive(Clone, Debug)]
-pub struct LineFramer {
-    buf: FrameBuf<MAX_LINE>,
+pub struct LineFramer<const N: usize = MAX_LINE> {
+    buf: FrameBuf<N>,
     /// The line in `buf` was handed out; clear it on the next call.
     emitted: bool,
 }
@@ -30,8 +32,15 @@ impl Default for LineFramer {
 }
 
 impl LineFramer {
-    /// An empty framer.
+    /// An empty framer of ntpd's line length.
     pub const fn new() -> Self {
+        Self::long()
+    }
+}
+
+impl<const N: usize> LineFramer<N> {
+    /// An empty framer keeping lines of up to `N` bytes.
+    pub const fn long() -> Self {
         LineFramer {
             buf: FrameBuf::new(),
             emitted: false,
@@ -44,7 +53,7 @@ impl LineFramer {
     }
 }
 
-impl Framer for LineFramer {
+impl<const N: usize> Framer for LineFramer<N> {
     fn next_frame<'a>(&'a mut self, input: &mut &[u8], time: Timestamp) -> Option<Frame<'a>> {
         if self.emitted {
             self.clear();
@@ -141,6 +150,21 @@ mod tests {
         assert_eq!(v[0].3, FrameStatus::Overflow);
         assert_eq!(v[0].0.len(), MAX_LINE);
         assert_eq!(v[1], ("ok".to_string(), t(0), t(0), FrameStatus::Complete));
+    }
+
+    #[test]
+    fn a_long_framer_keeps_long_lines() {
+        let mut f = LineFramer::<1000>::long();
+        let mut data = vec![b'x'; 900];
+        data.extend_from_slice(b"\n");
+        data.extend(vec![b'y'; 1200]);
+        data.extend_from_slice(b"\n");
+        let mut v = Vec::new();
+        f.feed(&data, t(0), |l| v.push((l.data.len(), l.status)));
+        assert_eq!(
+            v,
+            vec![(900, FrameStatus::Complete), (1000, FrameStatus::Overflow)]
+        );
     }
 
     #[test]

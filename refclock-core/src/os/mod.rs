@@ -3,7 +3,8 @@
 //! Serial devices ([`serial`], on descriptors opened by [`fd`] and set up
 //! by [`termios`]), the RFC 2783 PPS API ([`pps`]), the system clock
 //! ([`now`]), signals ([`signals`]), dropping root ([`privs`]),
-//! real-time scheduling ([`sched`]) and the blocking host loop ([`host`]).
+//! real-time scheduling ([`sched`]), drivers' status files ([`status_file`])
+//! and the blocking host loop ([`host`]).
 //! Pseudo-terminals (`pty`, for the simulator and tests) only exist with
 //! the `pty` feature; nothing else here uses them.
 //!
@@ -26,6 +27,7 @@ pub mod pty;
 pub mod sched;
 pub mod serial;
 pub mod signals;
+pub mod status_file;
 pub mod termios;
 
 pub use clock::now;

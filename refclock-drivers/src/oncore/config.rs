@@ -42,11 +42,12 @@ pub struct OncoreConfig {
     pub offset_ns: u32,
     /// The assert edge (else clear).
     pub assert: bool,
-    /// HARDPPS asked for.
+    /// HARDPPS asked for: the kernel's hardpps bound to the PPS edge.
     pub hardpps: bool,
-    /// STATUS/SHMEM file name (not implemented: logged).
+    /// STATUS/SHMEM file name: the status file ([`super::status`]).
     pub shmem: Option<String>,
-    /// POSN2D / POSN3D (SHMEM only).
+    /// POSN2D / POSN3D: 2 or 3, the fix whose record the status file
+    /// refreshes every 15 s (0: none).
     pub shmem_posn: u8,
     /// CHAN given.
     pub chan: Option<u8>,

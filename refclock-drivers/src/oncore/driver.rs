@@ -9,7 +9,9 @@ use refclock_core::calendar::Basedate;
 use refclock_core::driver::OptionInfo;
 use refclock_core::framing::{FrameStatus, Framer, OncoreFramer};
 use refclock_core::gps::EraWindow;
-use refclock_core::port::{PortEvent, PortSpec, PpsEdge, PpsEdgeKind, PpsRequest, SerialConfig};
+use refclock_core::port::{
+    PortEvent, PortSpec, PpsEdge, PpsEdgeKind, PpsRequest, SerialConfig, StatusFileSpec,
+};
 use refclock_core::{
     ClockEvent, Context, Driver, DriverConfig, DriverInfo, Leap, PortId, Ports, StartError,
     Timestamp,
@@ -17,6 +19,8 @@ use refclock_core::{
 
 use super::codec::{self, FixMode, Position};
 use super::config::{self, OncoreConfig};
+use super::leap::Broadcast;
+use super::status::StatusImage;
 
 /// Static facts about the driver (ntpd type 30).
 pub const INFO: DriverInfo = DriverInfo {
@@ -141,13 +145,31 @@ pub(super) struct Unit {
     pub(super) ss_count: u32,
     pub(super) ticks: u8,
     pub(super) tally: Tally,
+    /// The `STATUS` file's content, when the configuration names one.
+    pub(super) status: Option<StatusImage>,
+    /// The almanac and position were sent back from the status file
+    /// (ntpd's `almanac_from_shmem`).
+    pub(super) almanac_loaded: bool,
+    /// A `POSN2D`/`POSN3D` excursion out of position hold is under way
+    /// (ntpd's `shmem_reset`).
+    pub(super) status_reset: bool,
+    /// The M12 loses its satellites when taken out of position hold:
+    /// no `POSN2D`/`POSN3D` excursions there (ntpd's `shmem_bad_Ea`).
+    pub(super) no_excursions: bool,
+    /// The VP's broadcast leap-second data collected from `@@Bl`.
+    pub(super) broadcast: Broadcast,
 }
 
 /// Software site survey length (ntpd's `POS_HOLD_AVERAGE`).
 pub const POS_HOLD_AVERAGE: u32 = 10_000;
 
 impl Unit {
-    fn new(cfg: OncoreConfig, basedate: Basedate, serial_only: bool) -> Unit {
+    fn new(
+        cfg: OncoreConfig,
+        basedate: Basedate,
+        serial_only: bool,
+        status: Option<StatusImage>,
+    ) -> Unit {
         let offset_ns = i64::from(cfg.offset_ns);
         let edge_kind = if cfg.assert {
             PpsEdgeKind::Assert
@@ -195,6 +217,11 @@ impl Unit {
             // ntpd polls at its first tick, then every 16 s.
             ticks: POLL_SECS - 1,
             tally: Tally::default(),
+            status,
+            almanac_loaded: false,
+            status_reset: false,
+            no_excursions: false,
+            broadcast: Broadcast::default(),
         }
     }
 
@@ -354,6 +381,11 @@ impl OncoreDriver {
         self.unit.tally
     }
 
+    /// The `STATUS` file's content as the driver last stored it.
+    pub fn status_file(&self) -> Option<&StatusImage> {
+        self.unit.status.as_ref()
+    }
+
     /// The sawtooth (ns) `@@Hn`/`@@En`/`@@Bn` gave for the next pulse.
     pub fn sawtooth(&self) -> i8 {
         self.unit.sawtooth
@@ -397,11 +429,25 @@ impl Driver for OncoreDriver {
             ctx.log(w.clone());
         }
         ctx.log(format!("Input mode = {}", cfg.mode));
-        if let Some(s) = &cfg.shmem {
-            ctx.log(format!("STATUS/SHMEM {s}: not implemented, ignored"));
-        }
+        // Read before any chroot, as the configuration file is; the host
+        // creates the new file and maps it.
+        let status = cfg.shmem.as_ref().map(|name| {
+            let old = match std::fs::read(name) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    ctx.log(format!("ONCORE: Can't open SHMEM file {name}: {e}"));
+                    None
+                }
+            };
+            let image = StatusImage::new(old.as_deref());
+            ctx.log(format!(
+                "SHMEM (size = {}) is CONFIGURED and available as {name}",
+                image.bytes().len()
+            ));
+            (PathBuf::from(name), image)
+        });
         if cfg.hardpps {
-            ctx.log("HARDPPS: the kernel PLL is not bound by this program; PPS used in user space");
+            ctx.log("HARDPPS Set.");
         }
         let serial_only = config.has_option("serial-only");
         let serial = config.device_or(DEVICE);
@@ -420,7 +466,7 @@ impl Driver for OncoreDriver {
                     path: None,
                     fallback_port: Some(PortId::MAIN),
                     edge,
-                    hardpps: false,
+                    hardpps: cfg.hardpps,
                 })
             } else if std::fs::metadata(&path).is_err() {
                 return Err(StartError::Other(format!(
@@ -432,19 +478,26 @@ impl Driver for OncoreDriver {
                     path: Some(path),
                     fallback_port: None,
                     edge,
-                    hardpps: false,
+                    hardpps: cfg.hardpps,
                 })
             }
         };
         // ntpd zero-fills `refclockproc`: "no warning" until @@Bj/@@Gj.
         ctx.clock.leap = Leap::NoWarning;
+        let file = status.as_ref().map(|(path, image)| StatusFileSpec {
+            path: path.clone(),
+            image: image.bytes().to_vec(),
+        });
         let driver = OncoreDriver {
             framer: OncoreFramer::new(),
-            unit: Unit::new(cfg, config.basedate, serial_only),
+            unit: Unit::new(cfg, config.basedate, serial_only, status.map(|s| s.1)),
             skipped: 0,
         };
         let port = PortSpec::serial(serial, SerialConfig::raw_8n1(9600));
-        Ok((driver, Ports::one(port).with_pps(pps)))
+        Ok((
+            driver,
+            Ports::one(port).with_pps(pps).with_status_file(file),
+        ))
     }
 
     fn receive(&mut self, ctx: &mut Context<'_>, _port: PortId, data: &[u8], rectime: Timestamp) {
@@ -456,6 +509,9 @@ impl Driver for OncoreDriver {
         framer.feed(data, rectime, |f| match f.status {
             FrameStatus::Complete => {
                 unit.tally.messages += 1;
+                if let Some((at, data)) = unit.status.as_mut().and_then(|s| s.record(f.data)) {
+                    ctx.status_write(at, data);
+                }
                 unit.message(ctx, f.data, f.first);
             }
             FrameStatus::BadChecksum => {
@@ -502,7 +558,8 @@ impl Driver for OncoreDriver {
                 // handshake starts again (`oncore_start`'s tail).
                 let cfg = self.unit.cfg.clone();
                 let tally = self.unit.tally;
-                self.unit = Unit::new(cfg, self.unit.basedate, self.unit.serial_only);
+                let status = self.unit.status.take();
+                self.unit = Unit::new(cfg, self.unit.basedate, self.unit.serial_only, status);
                 self.unit.tally = tally;
                 self.unit.state = State::CheckId;
                 ctx.log("state = ONCORE_CHECK_ID");

@@ -83,6 +83,7 @@ impl Bench {
             self.out.logs.extend(o.logs);
             self.out.writes.extend(o.writes);
             self.out.filtered.extend(o.filtered);
+            self.out.port_actions.extend(o.port_actions);
             if answers.is_empty() {
                 return;
             }

@@ -2,7 +2,7 @@
 //! machine that runs through them: `@@Cj` → channel test → `@@Cj` →
 //! (`@@Cf` reset) → self test → `@@Cj` → configuration → almanac → run.
 
-use refclock_core::{ClockEvent, Context, Leap, Timestamp};
+use refclock_core::{ClockEvent, Context, Timestamp};
 
 use super::codec::{self, be_i32, FixMode, Position};
 use super::driver::{State, Survey, Unit, POS_HOLD_AVERAGE};
@@ -43,7 +43,7 @@ impl Unit {
             b"Ca" | b"Fa" | b"Ia" => self.on_self_test(ctx, m),
             b"Cf" => self.on_cf(ctx),
             b"Ba" | b"Ea" | b"Ha" => match codec::decode_position(m) {
-                Ok(p) => self.on_position(ctx, p, first),
+                Ok(p) => self.on_position(ctx, p, m, first),
                 Err(e) => self.bad(ctx, m, e),
             },
             b"Bn" | b"En" | b"Hn" => match codec::decode_traim(m) {
@@ -70,20 +70,14 @@ impl Unit {
                 be_i32(&m[8..]),
                 be_i32(&m[12..])
             )),
-            b"Bj" => {
-                let (leap, what) = match m[4] {
-                    1 => (Leap::AddSecond, "LEAP_ADDSECOND"),
-                    2 => (Leap::DelSecond, "LEAP_DELSECOND"),
-                    _ => (Leap::NoWarning, "LEAP_NOWARNING"),
-                };
-                ctx.clock.leap = leap;
-                ctx.log(format!("Set pp.leap to {what}"));
-            }
+            b"Bj" => self.on_bj(ctx, m),
+            b"Bl" => self.on_bl(ctx, m),
             b"Gj" => match codec::decode_gj(m) {
                 Ok(l) => self.on_gj(ctx, &l),
                 Err(e) => self.bad(ctx, m, e),
             },
             b"Gc" => ctx.log(format!("PPS Control set to {}", m[4])),
+            b"Cb" => self.on_almanac_page(ctx, m),
             b"Sz" => {
                 ctx.log("Oncore: System Failure at Power On");
                 ctx.report(ClockEvent::Fault);
@@ -189,6 +183,12 @@ impl Unit {
 
     /// `oncore_msg_Cj_init`: configure the receiver and start it.
     fn cj_init(&mut self, ctx: &mut Context<'_>) {
+        if self.chan == 12 {
+            self.no_excursions = true;
+            if self.status.is_some() && self.cfg.shmem_posn != 0 {
+                ctx.log("*** SHMEM partially enabled for ONCORE M12: no POSN2D/POSN3D records ***");
+            }
+        }
         self.send(ctx, &[b'C', b'g', 1]);
         self.send(ctx, &[b'B', b'b', 1]);
         self.send(ctx, &[b'E', b'k', 0]);
@@ -266,7 +266,7 @@ impl Unit {
     }
 
     /// `oncore_msg_BaEaHa`: the once-a-second position message.
-    fn on_position(&mut self, ctx: &mut Context<'_>, p: Position, first: Timestamp) {
+    fn on_position(&mut self, ctx: &mut Context<'_>, p: Position, m: &[u8], first: Timestamp) {
         if self.state == State::CheckChan {
             self.chan_ck = self.chan_ck.max(p.chan);
             let c = self.count3;
@@ -308,7 +308,7 @@ impl Unit {
             self.count5 = 4;
             self.count5_set = true;
         }
-        if self.state == State::Almanac && self.wait_almanac(ctx, &p) {
+        if self.state == State::Almanac && self.wait_almanac(ctx, &p, first) {
             return;
         }
         if self.once {
@@ -367,6 +367,9 @@ impl Unit {
             FixMode::Unknown => self.fix,
             m => m,
         };
+        if let Some((at, data)) = self.status.as_mut().and_then(|s| s.record_fix(m, self.fix)) {
+            ctx.status_write(at, data);
+        }
         if self.traim_delay > 0 {
             let c = self.traim_delay;
             self.traim_delay += 1;
@@ -394,17 +397,28 @@ impl Unit {
             }
         }
         self.check_leap(ctx, &p);
+        if self.status.is_some()
+            && !self.no_excursions
+            && self.cfg.shmem_posn != 0
+            && self.survey == Survey::Done
+        {
+            self.position_excursion(ctx, p.time.second);
+        }
         if self.traim == 0 {
             self.get_timestamp(ctx, self.offset_ns);
         }
     }
 
     /// `oncore_wait_almanac`: true while there is none.
-    fn wait_almanac(&mut self, ctx: &mut Context<'_>, p: &Position) -> bool {
+    fn wait_almanac(&mut self, ctx: &mut Context<'_>, p: &Position, now: Timestamp) -> bool {
         if p.bad_almanac() {
             self.counta += 1;
             if self.counta.is_multiple_of(5) {
                 ctx.log("Waiting for Almanac");
+            }
+            if !self.almanac_loaded {
+                self.almanac_loaded = true;
+                self.load_almanac(ctx, now);
             }
             return true;
         }
@@ -465,76 +479,6 @@ impl Unit {
         let dt = i64::from(self.sawtooth) + self.offset_ns;
         self.sawtooth = t.sawtooth;
         self.get_timestamp(ctx, dt);
-    }
-
-    /// `oncore_msg_Gj`: warn within the month of the leap second.
-    fn on_gj(&mut self, ctx: &mut Context<'_>, l: &codec::LeapInfo) {
-        self.saw_gj = 1;
-        let Some(p) = self.pos else {
-            return;
-        };
-        let dt = l.delta();
-        // The receiver names the leap second's date, or (some firmware)
-        // the first day after it: either way the month it ends.
-        let (mut year, mut month) = (l.year, l.month);
-        if l.day == 1 && (l.hour, l.minute, l.second) == (0, 0, 0) {
-            if month == 1 {
-                year -= 1;
-                month = 12;
-            } else {
-                month -= 1;
-            }
-        }
-        let this_month = i32::from(year) == p.time.year && month == p.time.month;
-        ctx.clock.leap = match dt {
-            d if d > 0 && this_month => Leap::AddSecond,
-            d if d < 0 && this_month => Leap::DelSecond,
-            _ => Leap::NoWarning,
-        };
-        if dt != 0 {
-            ctx.log(format!(
-                "Leap second {} ({dt}) at {:04}-{:02}-{:02}",
-                if dt > 0 { "inserted" } else { "removed" },
-                l.year,
-                l.month,
-                l.day
-            ));
-        }
-    }
-
-    /// `oncore_check_leap_sec`: once a day ask `@@Gj`, or `@@Bj` in June
-    /// and December when there is no `@@Gj`.
-    fn check_leap(&mut self, ctx: &mut Context<'_>, p: &Position) {
-        let june_dec = matches!(p.time.month, 6 | 12);
-        if self.bj_day != i16::from(p.time.day) {
-            self.bj_day = i16::from(p.time.day);
-            if self.saw_gj < 0 {
-                if june_dec {
-                    self.send(ctx, &[b'B', b'j', 0]);
-                }
-                return;
-            }
-            if self.saw_gj == 0 {
-                self.count4 = 1;
-            }
-            self.send(ctx, b"Gj");
-            return;
-        }
-        if self.count4 > 0 {
-            if self.saw_gj == 1 {
-                self.count4 = 0;
-            } else {
-                let c = self.count4;
-                self.count4 += 1;
-                if c > 5 {
-                    self.saw_gj = -1;
-                    self.count4 = 0;
-                    if june_dec {
-                        self.send(ctx, &[b'B', b'j', 0]);
-                    }
-                }
-            }
-        }
     }
 
     /// `oncore_ss`: the end of the receiver's survey, or ours.

@@ -30,10 +30,20 @@
 //! then `/etc`, `ntp.oncore.U`, `ntp.oncoreU`, `ntp.oncore`), the
 //! keywords and what they mean; `option config=PATH` names the file
 //! instead. No file is mode 4 (hard reset, site survey). A bad value
-//! stops the start with the file, line and word at fault. `STATUS`/`SHMEM`
-//! (ntpd's mmap'ed status file) is read and logged as not implemented;
-//! `POSN2D`/`POSN3D` only serve it. `HARDPPS` is logged: the kernel PLL
-//! is not bound (the host's PPS support never binds it).
+//! stops the start with the file, line and word at fault.
+//!
+//! `STATUS file` (or `SHMEM file`): the [`status`] file, ntpd's layout,
+//! which monitoring tools map: the last message of each kind, the
+//! almanac pages, the position messages of each fix. The file found at
+//! start is merged in, and a receiver that reports no almanac gets the
+//! kept almanac pages back, with the kept position (unless the file gives
+//! one) and the time of day, once. `POSN2D`/`POSN3D`: every 15 s the
+//! receiver leaves position hold for one 2D or 3D fix, so that the
+//! file's 2D or 3D record stays fresh (not on the M12, which loses its
+//! satellites doing so, as in ntpd); those seconds give no sample.
+//! `HARDPPS`: the host binds the kernel's hardpps to the PPS edge
+//! (RFC 2783 `time_pps_kcbind`); without the capability or kernel
+//! support that is logged and the edges serve in user space.
 //!
 //! ## Start-up (ntpd's state machine)
 //!
@@ -94,8 +104,11 @@
 //! **Leap second**: once a day `@@Gj` (M12, later UT) is asked; when it
 //! names a leap second in the current month the leap indicator is set.
 //! A receiver without `@@Gj` (no answer in 6 s) is asked `@@Bj` in June
-//! and December, as ntpd does (the Oncore sets that flag months early).
-//! ntpd's VP-only `@@Bl` decoding (raw subframe 4 page 18) is not done.
+//! and December, as ntpd does (the Oncore sets that flag months early),
+//! and `@@Bl` is turned on: from the VP's broadcast subframe 4 page 18
+//! (the leap second's week and day, ΔtLS, ΔtLSF) and subframe 1 (today's
+//! week and day) the leap second is announced when it is less than four
+//! weeks away (`leap`).
 //!
 //! A message with a bad checksum is counted and reported
 //! (`CEVNT_BADREPLY`); a truncated one loses its bytes, counted in
@@ -133,7 +146,13 @@
 //! * `@@Gj`'s date is taken as the leap second's, or when it is the first
 //!   day of a month at 00:00:00 as the second after it (firmware differs;
 //!   ntpd compares the month only).
-//! * `STATUS`/`SHMEM` is not implemented; `@@Bl` is not decoded.
+//! * **The status file never sets position hold at 0°, 0°, 0 m**: when
+//!   the almanac is sent back and neither the configuration nor the file
+//!   has a position, ntpd still sends its (zero) position and turns
+//!   position hold on; ours only sets the time of day then.
+//! * **`HARDPPS` that the kernel refuses does not stop the driver**
+//!   (ntpd's start fails): the refusal is logged and the edges are used
+//!   in user space, as chrony, not the kernel, disciplines the clock.
 //! * The PPS device is checked for existence at start (ntpd opens it);
 //!   whether it is a PPS source shows when the host opens it.
 //!
@@ -159,12 +178,17 @@ mod driver;
 #[cfg(feature = "testkit")]
 pub mod fuzz;
 mod handshake;
+mod leap;
+pub mod status;
 
 pub use codec::{FixMode, LeapInfo, OncoreError, Position, Traim};
 pub use config::{ConfigError, OncoreConfig};
 pub use driver::{OncoreDriver, State, Survey, Tally, INFO, POLL_SECS};
+pub use status::StatusImage;
 
 #[cfg(all(test, feature = "sim"))]
 mod driver_tests;
+#[cfg(all(test, feature = "sim"))]
+mod status_driver_tests;
 #[cfg(test)]
 mod tests;

@@ -16,9 +16,9 @@
 //!
 //! Fudge: `time1` the serial delay (default the mode's base delay);
 //! `time2` the PPS phase adjustment, or with `flag1` the trust time in
-//! seconds; `flag2` PPS on the clear edge; `flag3` kernel hardpps (not
-//! done by a separate process: chrony disciplines); `flag4` a leap
-//! second announced without direction is a deletion.
+//! seconds; `flag2` PPS on the clear edge; `flag3` kernel hardpps (the
+//! host binds it when the kernel allows, as ntpd's `refclock_params`);
+//! `flag4` a leap second announced without direction is a deletion.
 //!
 //! ## Deliberate differences from ntpd
 //! - Two-digit years unfold around the receive time (the kit's
@@ -34,8 +34,8 @@
 //! - Each timecode's sample goes to the consumer; the filter runs at the
 //!   first timecode after each poll (ntpd's `pollneeddata`), not also at
 //!   every timecode while the peer's dispersion is large.
-//! - `flag3` (kernel hardpps) is passed to the PPS source; the separate
-//!   process does not discipline the kernel itself (chrony does).
+//! - `flag3` (kernel hardpps): a kernel that refuses the binding is
+//!   logged and the edges serve in user space (chrony disciplines).
 
 pub mod clockinfo;
 #[cfg(feature = "sim")]

@@ -57,6 +57,10 @@ pub struct Rules {
     /// The driver must start with every mode, flag and time the header can
     /// give (otherwise a refusal simply ends the run).
     pub must_start: bool,
+    /// A sample's time may be any the data states (GPSD JSON: gpsd's
+    /// own receive time of a pulse or a fix, in its PPS and TOFF
+    /// objects), not only a time handed in.
+    pub samples_from_data: bool,
 }
 
 /// A call the script runner made into the clock.

@@ -16,6 +16,8 @@ pub(crate) struct Invariants {
     rules: Rules,
     ports: usize,
     pps: bool,
+    /// Size of the status file the driver asked for (0: none).
+    status_file: usize,
     /// Receive times handed in, moved by the rules' shift.
     received: BTreeSet<Timestamp>,
     /// Timer and poll times handed in (when the rules allow samples there).
@@ -35,12 +37,14 @@ pub(crate) struct Invariants {
 const SECOND: i128 = 1_000_000_000;
 
 impl Invariants {
-    /// For a clock with `ports` ports, `pps` when it asked for a PPS source.
-    pub(crate) fn new(rules: Rules, ports: usize, pps: bool) -> Invariants {
+    /// For a clock with `ports` ports, `pps` when it asked for a PPS source,
+    /// and a status file of `status_file` bytes (0: none).
+    pub(crate) fn new(rules: Rules, ports: usize, pps: bool, status_file: usize) -> Invariants {
         Invariants {
             rules,
             ports,
             pps,
+            status_file,
             received: BTreeSet::new(),
             ticks: BTreeSet::new(),
             edges: BTreeSet::new(),
@@ -153,6 +157,15 @@ impl Invariants {
             Action::ClockStats(line) | Action::Log(line) => {
                 assert!(!line.contains(['\n', '\r']), "a line break in {line:?}");
             }
+            Action::StatusWrite { offset, data } => assert!(
+                !data.is_empty()
+                    && offset
+                        .checked_add(data.len())
+                        .is_some_and(|end| end <= self.status_file),
+                "{} bytes at {offset} of a status file of {} bytes",
+                data.len(),
+                self.status_file
+            ),
             Action::Write { port, .. }
             | Action::ModemLines { port, .. }
             | Action::Reconfigure { port, .. }
@@ -176,7 +189,7 @@ impl Invariants {
     /// lead before a receive time, or, for a driver
     /// with PPS, less than a second from a receive time or an edge.
     fn time_allowed(&self, t: Timestamp) -> bool {
-        if self.received.contains(&t) || self.ticks.contains(&t) {
+        if self.rules.samples_from_data || self.received.contains(&t) || self.ticks.contains(&t) {
             return true;
         }
         if self.rules.samples_before_reads > 0.0 {

@@ -77,7 +77,16 @@ fn run_steps<'a, D: FuzzDriver>(
     };
     let ports = clock.ports().list.len();
     let mut run = Run {
-        invariants: Invariants::new(rules, ports, clock.ports().pps.is_some()),
+        invariants: Invariants::new(
+            rules,
+            ports,
+            clock.ports().pps.is_some(),
+            clock
+                .ports()
+                .status_file
+                .as_ref()
+                .map_or(0, |f| f.image.len()),
+        ),
         checker: D::checker(config),
         open: clock
             .ports()

@@ -4,6 +4,7 @@
 //! as a golden directory for `refclock-drivers/tests/c_golden.rs`. See
 //! `tools/c-compare/README.md`.
 
+mod bridge;
 mod golden;
 mod programs;
 mod samples;
@@ -228,16 +229,24 @@ fn run(args: &Args) -> Result<(), String> {
         fudge: fudge.clone(),
         ..DriverConfig::default()
     };
-    let clock = registry::start(args.kind, config)
-        .ok_or("driver not in this build")?
-        .map_err(|e| e.to_string())?;
-    let c_device = clock
-        .ports()
-        .get(PortId::MAIN)
-        .and_then(|p| p.kind.path())
-        .ok_or("the driver has no device path")?
-        .to_path_buf();
-    drop(clock);
+    // GPSD JSON talks TCP: its device is the one it asks gpsd to watch
+    // (which must exist at its start), and the simulated gpsd is reached
+    // through a bridge (bridge.rs).
+    let c_device = if args.kind == GPSD_JSON {
+        PathBuf::from("/dev/gps0")
+    } else {
+        let clock = registry::start(args.kind, config)
+            .ok_or("driver not in this build")?
+            .map_err(|e| e.to_string())?;
+        let path = clock
+            .ports()
+            .get(PortId::MAIN)
+            .and_then(|p| p.kind.path())
+            .ok_or("the driver has no device path")?
+            .to_path_buf();
+        drop(clock);
+        path
+    };
     if c_device.symlink_metadata().is_ok() {
         return Err(format!(
             "{} exists already; remove it first",
@@ -299,7 +308,13 @@ fn run(args: &Args) -> Result<(), String> {
     // happens; a pipe would otherwise get the output at exit.
     let mut c_run = vec!["stdbuf".to_string(), "-oL".to_string()];
     c_run.extend(c_argv.iter().cloned());
+    let bridge = if args.kind == GPSD_JSON {
+        Some(bridge::Bridge::start(&c_device)?)
+    } else {
+        None
+    };
     let (c, ours) = run_both(&c_run, &ours_argv, Duration::from_secs(args.duration))?;
+    drop(bridge);
     let _ = c_sim.stop();
     let _ = ours_sim.stop();
     drop((c_sim, ours_sim));
@@ -393,6 +408,9 @@ impl Drop for TempDir {
 
 /// The C program's command line and ours: the same options, ours with
 /// `path` to its device.
+/// ntpd's GPSD JSON driver type.
+const GPSD_JSON: u8 = 46;
+
 fn command_lines(args: &Args, ours_link: &Path) -> (Vec<String>, Vec<String>) {
     let address = format!("127.127.{}.0", args.kind);
     let poll = args.poll.to_string();
@@ -408,6 +426,10 @@ fn command_lines(args: &Args, ours_link: &Path) -> (Vec<String>, Vec<String>) {
     let mut ours_argv = vec![args.ours.display().to_string()];
     ours_argv.extend(common);
     ours_argv.extend(["path".to_string(), ours_link.display().to_string()]);
+    if args.kind == GPSD_JSON {
+        // Ours reads its simulated gpsd on its own terminal.
+        ours_argv.extend(["option".into(), format!("server={}", ours_link.display())]);
+    }
     (c_argv, ours_argv)
 }
 

@@ -114,6 +114,14 @@ impl Host {
                     }
                     None
                 }
+                Action::StatusWrite { offset, data } => {
+                    if let Some(f) = h.status.as_mut() {
+                        if let Err(e) = f.store(offset, &data) {
+                            handler.log(&format!("{id}: {e}"));
+                        }
+                    }
+                    None
+                }
                 other => {
                     let at = *stamp.get_or_insert_with(now);
                     handler.action(id, at, other).map_err(HostError::Handler)?;

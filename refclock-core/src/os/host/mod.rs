@@ -46,6 +46,7 @@ use crate::os::clock::{monotonic, now, system_leap};
 use crate::os::device::{open_port, resolve, Device, Opening};
 use crate::os::error::OsError;
 use crate::os::pps::PpsSource;
+use crate::os::status_file::StatusFile;
 use crate::port::{CloseReason, ModemStatus, OpenPolicy, PortEvent, PortId, PortKind, PortSpec};
 use crate::sample::Leap;
 use crate::schedule::{ClockIndex, Due, Scheduler};
@@ -139,6 +140,7 @@ struct Hosted {
     pps: Option<PpsSource>,
     pps_error: Option<String>,
     why_no_reopen: Option<String>,
+    status: Option<StatusFile>,
 }
 
 /// Where a `pollfd` came from.
@@ -240,6 +242,21 @@ impl Host {
             };
             ports.push(PortSlot::new(spec.clone(), addrs));
         }
+        // Before any chroot (the caller adds its clocks first); a failure
+        // is only logged, as ntpd's Oncore driver goes on without its file.
+        let status = clock.ports().status_file.as_ref().and_then(|spec| {
+            match StatusFile::create(&spec.path, &spec.image) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    handler.log(&format!(
+                        "{}: status file {}: {e}; not kept",
+                        clock.id(),
+                        spec.path.display()
+                    ));
+                    None
+                }
+            }
+        });
         let idx = self.sched.add_clock(monotonic(), opts.poll_exponent);
         self.clocks.push(Hosted {
             clock,
@@ -248,6 +265,7 @@ impl Host {
             pps: None,
             pps_error: None,
             why_no_reopen: None,
+            status,
         });
         let n = self.clocks[idx].ports.len();
         for p in 0..n {
@@ -291,6 +309,12 @@ impl Host {
     /// Clock `idx`, mutably (e.g. to change fudge values).
     pub fn clock_mut(&mut self, idx: ClockIndex) -> &mut dyn Refclock {
         self.clocks[idx].clock.as_mut()
+    }
+
+    /// The status file of clock `idx`, when its driver asked for one and
+    /// it could be created.
+    pub fn status_file(&self, idx: ClockIndex) -> Option<&StatusFile> {
+        self.clocks[idx].status.as_ref()
     }
 
     /// The ports of clock `idx` as its driver asked for them.

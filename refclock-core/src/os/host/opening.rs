@@ -85,8 +85,15 @@ impl Host {
             Some(mut s) => match s.configure(req.edge) {
                 Ok(()) => {
                     if req.hardpps {
-                        handler
-                            .log("flag3 (kernel hardpps) is not supported; PPS used in user space");
+                        // ntpd's refclock_params: bind the kernel's PLL to
+                        // this edge. Without the capability or kernel
+                        // support, the edges still serve in user space.
+                        match s.kernel_bind_hardpps(req.edge) {
+                            Ok(()) => handler.log("kernel hardpps bound to the PPS source"),
+                            Err(e) => handler.log(&format!(
+                                "time_pps_kcbind failed: {e}; PPS used in user space"
+                            )),
+                        }
                     }
                     h.pps = Some(s);
                 }
