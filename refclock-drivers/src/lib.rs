@@ -17,16 +17,20 @@ pub mod chronolog;
 pub mod datum;
 #[cfg(feature = "dumbclock")]
 pub mod dumbclock;
+#[cfg(feature = "arcron")]
+pub mod arcron;
+#[cfg(feature = "as2201")]
+pub mod as2201;
 #[cfg(feature = "fg")]
 pub mod fg;
-#[cfg(feature = "hopfserial")]
-pub mod hopfserial;
 #[cfg(feature = "gpsd")]
 pub mod gpsd;
 #[cfg(feature = "arbiter")]
 pub mod arbiter;
 #[cfg(feature = "heath")]
 pub mod heath;
+#[cfg(feature = "hopfserial")]
+pub mod hopfserial;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jjy")]
@@ -49,6 +53,8 @@ pub mod parse;
 #[cfg(feature = "spectracom")]
 pub mod spectracom;
 // The TSIP codec: PARSE's Trimble mode and the Trimble driver (type 29).
+#[cfg(feature = "pst")]
+pub mod pst;
 #[cfg(feature = "trimble")]
 pub mod trimble;
 #[cfg(feature = "truetime")]

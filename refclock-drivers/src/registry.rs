@@ -100,12 +100,16 @@ macro_rules! implemented {
 
 /// The drivers of this build, one line each, in type order.
 pub static IMPLEMENTED: &[Implemented] = &[
+    #[cfg(feature = "pst")]
+    implemented!(pst::PstDriver, device),
     #[cfg(feature = "spectracom")]
     implemented!(spectracom::SpectracomDriver, device),
     #[cfg(feature = "truetime")]
     implemented!(truetime::TrueTimeDriver, device),
     #[cfg(feature = "parse")]
     implemented!(parse::ParseDriver, device),
+    #[cfg(feature = "as2201")]
+    implemented!(as2201::As2201Driver, device),
     #[cfg(feature = "arbiter")]
     implemented!(arbiter::ArbiterDriver, device),
     #[cfg(feature = "leitch")]
@@ -118,6 +122,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]
     implemented!(hpgps::HpgpsDriver, device),
+    #[cfg(feature = "arcron")]
+    implemented!(arcron::ArcronDriver, device),
     #[cfg(feature = "trimble")]
     implemented!(trimble::TrimbleDriver, device),
     #[cfg(feature = "oncore")]

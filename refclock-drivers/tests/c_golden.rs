@@ -243,6 +243,9 @@ impl Case {
                     // So do JJY's LT-2000 and JJY-200 (their SUB byte
                     // stands alone).
                     bytes.push(b'\r');
+                } else if matches!(kind, 3 | 10) {
+                    // So do the PSTI (PST) and the Austron 2201A.
+                    bytes.push(b'\r');
                 }
                 if kind == 30 {
                     restore_oncore_end(&mut bytes);
@@ -356,11 +359,8 @@ impl Case {
     /// before it; otherwise the write time of its `end` byte.
     fn receive_times(&self) -> Vec<i128> {
         let mut times: Vec<Option<i128>> = vec![None; self.messages.len()];
-        for s in self
-            .c_samples
-            .iter()
-            .filter(|_| !self.pps && !self.stamps_at_poll())
-        {
+        let own_times = self.pps || self.poll_stamped() || self.kind == 27;
+        for s in self.c_samples.iter().filter(|_| !own_times) {
             let (at, named) = self.receipt(s);
             if at < self.start || at > self.stop {
                 // Not a receive time (PARSE's Schmid format never stamps
@@ -384,6 +384,9 @@ impl Case {
                 }
             }
         }
+        if self.kind == 27 {
+            self.arcron_times(&mut times);
+        }
         let mut out = Vec::with_capacity(times.len());
         for (t, m) in times.into_iter().zip(&self.messages) {
             // Never before the message before it: reads come in order.
@@ -393,19 +396,41 @@ impl Case {
         out
     }
 
-    /// Whether the driver's samples are stamped with the time of its
-    /// poll, not with a receive time (Heath: the clock states the time of
-    /// the RTS pulse the poll gives). Its C samples' `time` is then the
-    /// poll's own timestamp: the polls are replayed at those times, and
-    /// every message at the write time of its `end` byte.
-    fn stamps_at_poll(&self) -> bool {
+    /// The Arcron's timecode is a message a character (the simulated
+    /// clock times each as at 300 baud, 11 bits); the C sample's time is
+    /// its earliest estimate, a read's time less the line time of the
+    /// characters up to it: each character of the timecode a C sample
+    /// names is received at the sample's time plus that line time (ntpd's
+    /// `charoffsets`), the others when written.
+    fn arcron_times(&self, times: &mut [Option<i128>]) {
+        let secs = |x: f64| (x * 1e9).round() as i128;
+        for s in &self.c_samples {
+            let named = second_of(s.reference - secs(self.fudge.time1()));
+            let Some(i) = self.messages.iter().position(|m| m.named == Some(named)) else {
+                continue;
+            };
+            for k in 1..=16 {
+                if let Some(t) = times.get_mut(i + k - 1) {
+                    *t = Some(s.time + (22 * k as i128 - 1) * NS / 600);
+                }
+            }
+        }
+    }
+
+    /// Whether the driver stamps a sample with the time of the poll that
+    /// asked for it (the Austron without flag2; the Heath, whose clock
+    /// states the time of the RTS pulse the poll gives): its messages are
+    /// then received at the write time of their `end` byte, and each poll
+    /// is at the time of the C sample it gave.
+    fn poll_stamped(&self) -> bool {
         self.kind == 19
+            || (self.kind == 10 && !self.fudge.flags.contains(refclock_core::ClockFlags::FLAG2))
     }
 
     /// The C program's ticks (one a second from its first), each with
-    /// whether it polled: timed by the polls' debug lines (a poll whose
-    /// timestamp a sample carries, see [`Case::stamps_at_poll`], at that
-    /// time).
+    /// whether it polled: timed by the polls' debug lines (for a
+    /// poll-stamped driver, a poll by its C sample's time, when it gave
+    /// one: the debug line comes a little later).
     fn ticks(&self) -> Vec<(i128, bool)> {
         let mut out = Vec::new();
         if self.polls.is_empty() {
@@ -414,20 +439,16 @@ impl Case {
         }
         for tick in 1.. {
             let (k, at) = self.polls.range(..=tick).next_back().unwrap();
-            let t = at + i128::from(tick - k) * NS;
+            let mut t = at + i128::from(tick - k) * NS;
             if t >= self.stop {
                 break;
             }
             let poll = self.polls.contains_key(&tick);
-            let t = if poll && self.stamps_at_poll() {
-                self.c_samples
-                    .iter()
-                    .map(|s| s.time)
-                    .find(|&s| (s - t).abs() < NS / 2)
-                    .unwrap_or(t)
-            } else {
-                t
-            };
+            if poll && self.poll_stamped() {
+                if let Some(s) = self.c_samples.iter().find(|s| (s.time - t).abs() < NS / 2) {
+                    t = s.time;
+                }
+            }
             out.push((t, poll));
         }
         out

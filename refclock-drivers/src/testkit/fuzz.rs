@@ -50,6 +50,10 @@ pub struct Rules {
     /// A sample may come while the clock's leap indicator says not in
     /// sync.
     pub samples_when_not_in_sync: bool,
+    /// A sample may also be up to this many seconds before a receive time
+    /// handed in (the Arcron: a read's time less the line time of the
+    /// characters up to it).
+    pub samples_before_reads: f64,
     /// The driver must start with every mode, flag and time the header can
     /// give (otherwise a refusal simply ends the run).
     pub must_start: bool,

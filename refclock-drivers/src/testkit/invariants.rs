@@ -185,11 +185,18 @@ impl Invariants {
     }
 
     /// A sample's time is a receive time handed in (moved by the rules'
-    /// shift), a tick's time when the rules allow that, or, for a driver
+    /// shift), a tick's time when the rules allow that, up to the rules'
+    /// lead before a receive time, or, for a driver
     /// with PPS, less than a second from a receive time or an edge.
     fn time_allowed(&self, t: Timestamp) -> bool {
         if self.rules.samples_from_data || self.received.contains(&t) || self.ticks.contains(&t) {
             return true;
+        }
+        if self.rules.samples_before_reads > 0.0 {
+            let hi = t.add_secs_f64(self.rules.samples_before_reads);
+            if self.received.range(t..=hi).next().is_some() {
+                return true;
+            }
         }
         let near = |set: &BTreeSet<Timestamp>| {
             let lo = Timestamp::from_nanos(t.as_nanos() - SECOND);
