@@ -11,6 +11,8 @@ pub mod registry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+#[cfg(feature = "acts")]
+pub mod acts;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jupiter")]

@@ -102,6 +102,8 @@ macro_rules! implemented {
 pub static IMPLEMENTED: &[Implemented] = &[
     #[cfg(feature = "parse")]
     implemented!(parse::ParseDriver, device),
+    #[cfg(feature = "acts")]
+    implemented!(acts::ActsDriver, device),
     #[cfg(feature = "nmea")]
     implemented!(nmea::NmeaDriver, device),
     #[cfg(feature = "hpgps")]

@@ -299,6 +299,11 @@ impl<S: Service> HayesModem<S> {
         &self.dialled
     }
 
+    /// Whether it is idle: no call, no command being typed.
+    pub fn idle(&self) -> bool {
+        self.state == State::Command && self.line.is_empty()
+    }
+
     /// Whether a call is up (on line or escaped).
     pub fn in_call(&self) -> bool {
         self.state != State::Command
