@@ -288,6 +288,26 @@ pub fn decode(line: &[u8]) -> Result<Timecode, ActsError> {
     }
 }
 
+/// [`decode`], and for a line of no timecode's length, the timecode its
+/// end holds (PTB, NIST or USNO, whose lines end in fixed text or their
+/// on-time marker): noise before a timecode on its line is skipped.
+/// Returns the timecode and how many characters were skipped.
+pub fn decode_tail(line: &[u8]) -> Result<(Timecode, usize), ActsError> {
+    match decode(line) {
+        Err(ActsError::Length(n)) => {
+            for len in [LEN_PTB, LEN_NIST, LEN_USNO] {
+                if n > len {
+                    if let Ok(code) = decode(&line[n - len..]) {
+                        return Ok((code, n - len));
+                    }
+                }
+            }
+            Err(ActsError::Length(n))
+        }
+        other => other.map(|code| (code, 0)),
+    }
+}
+
 fn check_date(
     format: &'static str,
     mjd: u32,

@@ -219,3 +219,27 @@ fn round_trips_over_many_dates() {
     assert_eq!(mjd_of(Timestamp::from_secs(0)), 40587);
     assert_eq!(date_mjd(1858, 11, 17), 0);
 }
+
+#[test]
+fn noise_before_a_timecode() {
+    let noisy = [&b"x!@j"[..], NIST_1990].concat();
+    let (code, skipped) = decode_tail(&noisy).unwrap();
+    assert_eq!(skipped, 4);
+    assert!(matches!(code, Timecode::Nist(_)));
+    let noisy = [&b"zz"[..], PTB_1995].concat();
+    assert!(matches!(decode_tail(&noisy), Ok((Timecode::Ptb(_), 2))));
+    assert!(matches!(
+        decode_tail(b"q60318 009 183845 UTC"),
+        Ok((Timecode::Usno(_), 1))
+    ));
+    assert_eq!(decode_tail(b"hello world"), Err(ActsError::Length(11)));
+    // A timecode's length is decoded as it is.
+    assert!(decode_tail(
+        &NIST_1990[..49]
+            .iter()
+            .chain(b"+")
+            .copied()
+            .collect::<Vec<_>>()
+    )
+    .is_err());
+}

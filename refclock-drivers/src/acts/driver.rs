@@ -9,7 +9,7 @@ use refclock_core::{
     StartError, Timestamp,
 };
 
-use super::codec::{decode, ActsError, Service, Timecode, Usno};
+use super::codec::{decode_tail, ActsError, Service, Timecode, Usno};
 
 /// Static facts about the driver (ntpd type 18).
 pub const INFO: DriverInfo = DriverInfo {
@@ -82,6 +82,22 @@ pub enum CallState {
     Connect,
     /// Connected (or on a direct cable): collecting timecodes.
     Message,
+}
+
+/// Whether a modem answer says the command or the call failed.
+fn is_failure(text: &str) -> bool {
+    [
+        "ERROR",
+        "BUSY",
+        "NO CARRIER",
+        "NO ANSWER",
+        "NO DIAL",
+        "VOICE",
+        "DELAYED",
+        "BLACKLISTED",
+    ]
+    .iter()
+    .any(|w| text.starts_with(w))
 }
 
 /// The NIST ACTS / USNO / PTB / Spectracom-by-modem driver (ntpd type 18,
@@ -238,20 +254,19 @@ impl ActsDriver {
             CallState::Setup => {
                 if text == "OK" {
                     self.dial(ctx);
-                } else if text != MODEM_SETUP {
-                    // The set-up command's echo (a modem still at E1) is
-                    // skipped; anything else ends the attempt.
+                } else if is_failure(text) {
                     self.event(ctx, text);
                     self.end_call(ctx);
                 }
+                // Anything else (the set-up command's echo from a modem
+                // still at E1, line noise) is skipped.
             }
             CallState::Connect => {
                 if first == "CONNECT" {
                     self.event(ctx, text);
                     self.state = CallState::Message;
                     self.timer = TIMECODE_TIMEOUT;
-                } else if self.retry == 0 || text != self.phones[self.retry - 1] {
-                    // BUSY, NO ANSWER, NO CARRIER, NO DIALTONE, ERROR.
+                } else if is_failure(text) {
                     self.event(ctx, text);
                     self.end_call(ctx);
                 }
@@ -285,9 +300,23 @@ impl ActsDriver {
     /// A line while connected: a timecode, a banner line, or noise.
     fn timecode(&mut self, ctx: &mut Context<'_>, text: &str, end: Timestamp) {
         let usno = self.usno.take();
-        let code = match decode(text.as_bytes()) {
-            Ok(code) => code,
-            Err(ActsError::Length(_)) => return, // a banner, a help text
+        let code = match decode_tail(text.as_bytes()) {
+            Ok((code, skipped)) => {
+                if skipped > 0 {
+                    ctx.log(format!(
+                        "modem: {skipped} characters of noise before a timecode"
+                    ));
+                }
+                code
+            }
+            Err(ActsError::Length(_)) => {
+                // A banner or help text is skipped; a line that ends in an
+                // on-time marker was a timecode, spoilt.
+                if text.ends_with(['*', '#']) {
+                    ctx.report(ClockEvent::BadReply);
+                }
+                return;
+            }
             Err(_) => {
                 ctx.report(ClockEvent::BadReply);
                 return;

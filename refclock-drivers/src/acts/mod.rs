@@ -30,11 +30,12 @@
 //!
 //! At a poll (mode 0/1) or for flag1, the device is opened and
 //! [`MODEM_SETUP`] is written with CR; within 3 s the modem must say `OK`
-//! (its echo of the set-up line is skipped), else "no modem". Then DTR is
+//! (other lines, such as its echo of the set-up line, are skipped; `ERROR`
+//! ends the attempt), else "no modem". Then DTR is
 //! raised (on a pseudo-terminal the ioctl fails and is only logged) and
 //! the next `-p` entry is dialled; within 60 s `CONNECT` must come, else
 //! "no answer"; `BUSY`, `NO CARRIER`, `NO ANSWER`, `NO DIALTONE` or
-//! `ERROR` end the attempt at once. Once connected, lines are read for at
+//! `ERROR` end the attempt at once (other lines are skipped). Once connected, lines are read for at
 //! most 60 s and at most 20 timecodes; then the samples are filtered
 //! (`refclock_receive`), DTR dropped and the device closed (the modem
 //! hangs up on DTR: `&D2`). After a call that gave no timecode, the next
@@ -69,9 +70,12 @@
 //!   format 2's `L` is a leap second pending. Day-of-year fields, the
 //!   year from the receive time (ntpd's `clocktime`).
 //!
-//! Lines of other lengths (banners, help texts) are skipped; a line of a
-//! timecode's length that fails its checks is counted as a bad reply and
-//! gives no sample.
+//! A longer line that ends in a PTB, NIST or USNO timecode is that
+//! timecode with noise before it ([`codec::decode_tail`]). Lines of other
+//! lengths (banners, help texts) are skipped; a line of a
+//! timecode's length that fails its checks, or one of another length
+//! that ends in an on-time marker, is counted as a bad reply and gives no
+//! sample.
 //!
 //! ## Deliberate differences from ntpd
 //!
@@ -89,6 +93,13 @@
 //! * **USNO samples come from the `*`.** ntpd also takes a sample from
 //!   the timecode line itself, stamped with the previous line's `*`, i.e.
 //!   one second off; here only the `*` line after the timecode gives one.
+//! * **Only a failure ends a dialogue.** ntpd ends the attempt on any line
+//!   other than `OK` (or the set-up echo) after the set-up command and
+//!   other than `CONNECT` after dialling, so one line of noise costs a
+//!   call; here only `ERROR`, `BUSY`, `NO CARRIER`, `NO ANSWER`,
+//!   `NO DIALTONE` and the like do, other lines are skipped.
+//! * **Noise before a timecode on its line is skipped**: ntpd drops the
+//!   line by its length.
 //! * **The call ends after the 20th timecode**, not at the line after it.
 //! * **A NIST date is the MJD's**, checked against the two-digit year,
 //!   month and day, instead of a two-digit year taken as it is; PTB's MJD
@@ -97,8 +108,9 @@
 //!   puts the second change), not at the marker itself two characters
 //!   earlier (about 1 ms at 19200 baud when they arrive in different
 //!   reads).
-//! * **A line of a timecode's length that fails its checks is counted**
-//!   (bad reply), where ntpd reports it only for some formats.
+//! * **A spoilt timecode is counted** (bad reply): a line of a timecode's
+//!   length that fails its checks, or a line of another length that ends
+//!   in an on-time marker; ntpd counts only some of the former.
 //! * Echoes of `*` and `#` are written only while connected (ntpd also
 //!   echoes one in a modem answer), and not on a direct cable.
 //!
