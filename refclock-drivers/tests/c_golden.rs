@@ -141,6 +141,8 @@ struct Case {
     pps_clear: Option<i128>,
     /// Our driver's options (a file `driver-options`).
     options: Vec<(String, Option<String>)>,
+    /// The C program's `-p` numbers.
+    phones: Vec<String>,
 }
 
 fn read(dir: &Path, file: &str) -> String {
@@ -166,6 +168,12 @@ impl Case {
         let interval: u32 = words[words.iter().position(|&w| w == "-i").unwrap() + 1]
             .parse()
             .unwrap();
+        // `-p` numbers (telephone JJY), before the address.
+        let phones: Vec<String> = words[..addr]
+            .windows(2)
+            .filter(|w| w[0] == "-p")
+            .map(|w| w[1].to_string())
+            .collect();
         let mut fudge = Fudge::default();
         for kv in words[addr + 1..].chunks(2) {
             match kv[0] {
@@ -284,6 +292,7 @@ impl Case {
                         .map(|f| (f.parse::<f64>().unwrap() * 1e9).round() as i128)
                 }),
             options,
+            phones,
             name,
             dir: dir.to_path_buf(),
             kind,
@@ -374,6 +383,7 @@ impl Case {
             fudge: self.fudge.clone(),
             basedate: Basedate::default(),
             options: self.options.clone(),
+            phones: self.phones.clone(),
             // The PPS source is the serial device itself (one file).
             device: if self.pps { null() } else { None },
             pps_device: if self.pps { null() } else { None },
@@ -384,11 +394,27 @@ impl Case {
             .unwrap_or_else(|e| panic!("{}: {e}", self.name));
         let (mut samples, mut wrote) = (Vec::new(), Vec::new());
         let mut drain = |clock: &mut dyn refclock_core::Refclock| {
-            while let Some(a) = clock.next_action() {
-                match a {
-                    Action::Sample(s) => samples.push(parse_sample(&s.to_line()).unwrap()),
-                    Action::Write { data, .. } => wrote.extend(data),
-                    _ => {}
+            // An on-demand port (a modem's) opens and closes when asked,
+            // as the C program's device did.
+            let mut events = Vec::new();
+            loop {
+                while let Some(a) = clock.next_action() {
+                    match a {
+                        Action::Sample(s) => samples.push(parse_sample(&s.to_line()).unwrap()),
+                        Action::Write { data, .. } => wrote.extend(data),
+                        Action::Open(port) => events.push((port, PortEvent::Opened)),
+                        Action::Close(port) => events.push((
+                            port,
+                            PortEvent::Closed(refclock_core::port::CloseReason::Requested),
+                        )),
+                        _ => {}
+                    }
+                }
+                if events.is_empty() {
+                    break;
+                }
+                for (port, e) in events.drain(..) {
+                    clock.port_event(port, e);
                 }
             }
         };

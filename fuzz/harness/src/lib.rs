@@ -141,6 +141,7 @@ targets! {
         oncore => refclock_drivers::oncore::OncoreDriver,
         ubx => refclock_drivers::ubx::UbxDriver,
         trimble => refclock_drivers::trimble::TrimbleDriver,
+        acts => refclock_drivers::acts::ActsDriver,
     }
     others {
         line_framer => line_framer::line_framer,

@@ -121,6 +121,8 @@ pub mod codec;
 #[cfg(feature = "sim")]
 pub mod device;
 mod driver;
+#[cfg(feature = "testkit")]
+pub mod fuzz;
 
 pub use codec::{decode, ActsError, Service, Timecode};
 pub use driver::{

@@ -45,6 +45,9 @@ Options:
   --golden DIR       where case directories go (default
                      refclock-drivers/tests/golden in the workspace)
   --dry-run          compare and print the report, write nothing
+  --phone N          give both programs `-p N` (repeatable; telephone JJY)
+  --ours-option O    give ours `option O` (write it into the case's
+                     driver-options file for c_golden)
   -h, --help         this help
 ";
 
@@ -65,6 +68,10 @@ struct Args {
     golden: PathBuf,
     dry_run: bool,
     words: Vec<String>,
+    /// `-p` numbers given to both programs (`--phone N`).
+    phones: Vec<String>,
+    /// `option NAME=VALUE` for ours only (`--ours-option`).
+    ours_options: Vec<String>,
 }
 
 fn workspace() -> PathBuf {
@@ -94,6 +101,8 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
         golden: workspace().join("refclock-drivers/tests/golden"),
         dry_run: false,
         words: words.clone(),
+        phones: Vec::new(),
+        ours_options: Vec::new(),
     };
     let mut it = words.into_iter();
     let num = |v: Option<String>, what: &str| -> Result<u64, String> {
@@ -123,6 +132,10 @@ fn parse_args(words: Vec<String>) -> Result<Args, String> {
             "--c-program" => args.c_program = it.next().ok_or("--c-program needs a value")?,
             "--golden" => args.golden = it.next().ok_or("--golden needs a value")?.into(),
             "--dry-run" => args.dry_run = true,
+            "--phone" => args.phones.push(it.next().ok_or("--phone needs a number")?),
+            "--ours-option" => args
+                .ours_options
+                .push(it.next().ok_or("--ours-option needs NAME[=VALUE]")?),
             "--device-option" => {
                 let kv = it.next().ok_or("--device-option needs key=value")?;
                 let (k, v) = kv
@@ -226,6 +239,7 @@ fn run(args: &Args) -> Result<(), String> {
     // its default one.
     let config = DriverConfig {
         fudge: fudge.clone(),
+        phones: args.phones.clone(),
         ..DriverConfig::default()
     };
     let clock = registry::start(args.kind, config)
@@ -396,10 +410,14 @@ impl Drop for TempDir {
 fn command_lines(args: &Args, ours_link: &Path) -> (Vec<String>, Vec<String>) {
     let address = format!("127.127.{}.0", args.kind);
     let poll = args.poll.to_string();
-    let mut common: Vec<String> = ["-u", "root", "-r", "/", "-i", &poll, "-d", &address]
+    let mut common: Vec<String> = ["-u", "root", "-r", "/", "-i", &poll, "-d"]
         .iter()
         .map(|s| s.to_string())
         .collect();
+    for phone in &args.phones {
+        common.extend(["-p".to_string(), phone.clone()]);
+    }
+    common.push(address);
     for (k, v) in &args.options {
         common.extend([k.clone(), v.clone()]);
     }
@@ -408,6 +426,9 @@ fn command_lines(args: &Args, ours_link: &Path) -> (Vec<String>, Vec<String>) {
     let mut ours_argv = vec![args.ours.display().to_string()];
     ours_argv.extend(common);
     ours_argv.extend(["path".to_string(), ours_link.display().to_string()]);
+    for o in &args.ours_options {
+        ours_argv.extend(["option".to_string(), o.clone()]);
+    }
     (c_argv, ours_argv)
 }
 
