@@ -217,6 +217,9 @@ pub fn spectracom(epoch: &Epoch, format: u8) -> Message {
     }
     let mut m = Message::new("SPECTRACOM", bytes);
     m.on_time = 0;
+    if format == 0 {
+        m.end = m.bytes.len() - 2; // the CR after the line
+    }
     m
 }
 

@@ -79,36 +79,43 @@
 //!
 //! ## Deliberate differences from ntpd
 //!
-//! * **Lines are assembled whole.** ntpd reads at most the free space of
-//!   its 128-byte line buffer at once, so a banner longer than that sent
-//!   in one write spills into the next line and the first timecode after
-//!   it is lost; here every line is read whole (up to 127 characters).
-//! * **`NO CARRIER` ends the call at once.** ntpd reports it and waits for
-//!   the 60 s time-out with the line dead; here the timecodes received are
+//! * Lines are assembled whole. ntpd reads at most the free space of its
+//!   128-byte line buffer at once, so a banner longer than that sent in
+//!   one write spills into the next line and the first timecode after it
+//!   is lost; here every line is read whole (up to 127 characters).
+//! * A NO CARRIER ends the call at once. ntpd reports it and waits for the
+//!   60 s time-out with the line dead; here the timecodes received are
 //!   used and the modem hung up at once.
-//! * **Failed numbers are tried in turn.** In ntpd a poll during the 30 s
-//!   wait before the redial starts again from the first number, so after
-//!   a `BUSY` a second `-p` entry may never be tried; here a poll leaves
-//!   a pending redial alone.
-//! * **USNO samples come from the `*`.** ntpd also takes a sample from
-//!   the timecode line itself, stamped with the previous line's `*`, i.e.
-//!   one second off; here only the `*` line after the timecode gives one.
-//! * **Only a failure ends a dialogue.** ntpd ends the attempt on any line
+//! * Failed numbers are tried in turn. In ntpd a poll during the 30 s wait
+//!   before the redial starts again from the first number, so after a
+//!   BUSY a second `-p` entry may never be tried; here a poll leaves a
+//!   pending redial alone.
+//! * USNO samples come from the star line alone. ntpd also takes a sample
+//!   from the timecode line itself, stamped at the receive time of an
+//!   earlier on-time mark, so one second or more off; here only the `*`
+//!   line after the timecode gives one, stamped at its own `*`.
+//! * Spectracom lines are stamped at their own on-time CR. ntpd takes the
+//!   time of a line feed that arrives while its line buffer is empty; a
+//!   format 2 line ends at the next second's CR LF, which therefore never
+//!   stamps anything, so ntpd gives every line of a call the first line's
+//!   receive time, one more second off with each line.
+//! * Only a failure ends a dialogue. ntpd ends the attempt on any line
 //!   other than `OK` (or the set-up echo) after the set-up command and
 //!   other than `CONNECT` after dialling, so one line of noise costs a
 //!   call; here only `ERROR`, `BUSY`, `NO CARRIER`, `NO ANSWER`,
 //!   `NO DIALTONE` and the like do, other lines are skipped.
-//! * **Noise before a timecode on its line is skipped**: ntpd drops the
+//! * Noise before a timecode on its line is skipped, where ntpd drops the
 //!   line by its length.
-//! * **The call ends after the 20th timecode**, not at the line after it.
-//! * **A NIST date is the MJD's**, checked against the two-digit year,
-//!   month and day, instead of a two-digit year taken as it is; PTB's MJD
-//!   is checked against its UTC date.
-//! * **PTB samples are stamped at the CR** after the marker (where TF.583
-//!   puts the second change), not at the marker itself two characters
-//!   earlier (about 1 ms at 19200 baud when they arrive in different
-//!   reads).
-//! * **A spoilt timecode is counted** (bad reply): a line of a timecode's
+//! * The call ends after the 20th timecode, not at the line after it:
+//!   ntpd reads one more line, echoing its on-time marker, before it hangs
+//!   up.
+//! * A NIST date is the MJD's, checked against the two-digit year, month
+//!   and day, instead of a two-digit year taken as it is; PTB's MJD is
+//!   checked against its UTC date.
+//! * PTB samples are stamped at the CR after the marker (where TF.583 puts
+//!   the second change), not at the marker itself two characters earlier
+//!   (about 1 ms at 19200 baud when they arrive in different reads).
+//! * A spoilt timecode is counted (bad reply): a line of a timecode's
 //!   length that fails its checks, or a line of another length that ends
 //!   in an on-time marker; ntpd counts only some of the former.
 //! * Echoes of `*` and `#` are written only while connected (ntpd also
