@@ -387,7 +387,6 @@ impl Case {
             // The PPS source is the serial device itself (one file).
             device: if self.pps { null() } else { None },
             pps_device: if self.pps { null() } else { None },
-            ..DriverConfig::default()
         };
         let mut clock = registry::start(self.kind, config)
             .unwrap_or_else(|| panic!("{}: driver {} not built", self.name, self.kind))
