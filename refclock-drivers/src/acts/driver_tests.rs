@@ -3,11 +3,11 @@
 
 use refclock_core::calendar::CivilTime;
 use refclock_core::{
-    Action, Clock, ClockEvent, ClockFlags, DriverConfig, Fudge, Leap, PortEvent, PortId, Refclock,
+    Action, Clock, ClockEvent, ClockFlags, DriverConfig, Fudge, PortEvent, PortId, Refclock,
     Timestamp,
 };
 
-use super::codec::{Nist, Ptb, Usno};
+use super::codec::{Nist, Usno};
 use super::{ActsDriver, CallMode, CallState, MODEM_SETUP};
 use crate::testkit::Outcome;
 
@@ -151,7 +151,7 @@ fn a_nist_call() {
     assert_eq!(samples.len(), 17);
     for s in &samples {
         assert!((s.offset + 0.002).abs() < 1e-9, "{}", s.offset);
-        assert_eq!(s.leap, Leap::NoWarning);
+        assert_eq!(s.leap, refclock_core::Leap::NoWarning);
     }
     assert_eq!(d.driver().state(), CallState::Idle);
     assert_eq!(d.driver().service(), Some(super::Service::Nist));
@@ -271,7 +271,7 @@ fn ptb_stamped_at_the_cr() {
     let mut d = D::new(1, &["ATDT5551234"], ClockFlags::empty());
     d.connected();
     let epoch = refclock_core::sim::Epoch::at(T0 + 5);
-    let p: Ptb = super::device::ptb_code(&epoch, b'*');
+    let p: super::codec::Ptb = super::device::ptb_code(&epoch, b'*');
     let line = p.encode();
     let o = d.feed(&line, 4.999);
     assert_eq!(o.writes, vec![(PortId::MAIN, b"*".to_vec())]);
