@@ -5,6 +5,9 @@
 use refclock_core::calendar::{civil_from_days, days_from_civil, CivilTime, SECS_PER_DAY};
 use refclock_core::{Leap, Timestamp};
 
+use super::spectracom::{decode_wwvb0, decode_wwvb2};
+pub use super::spectracom::{Wwvb0, Wwvb2};
+
 /// MJD of 1970-01-01.
 pub const MJD_UNIX: i64 = 40_587;
 
@@ -141,50 +144,6 @@ pub struct Ptb {
     pub otm: u8,
 }
 
-/// Spectracom format 0: `I  ddd hh:mm:ss DTZ=nn`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Wwvb0 {
-    /// Sync character: space when in sync, `?` when not.
-    pub sync: u8,
-    /// Day of year.
-    pub yday: u16,
-    /// Time of day.
-    pub hour: u8,
-    /// Minute.
-    pub minute: u8,
-    /// Second.
-    pub second: u8,
-    /// Daylight saving character (`S`, `D`, `I`, `O`).
-    pub dst: u8,
-    /// Time zone, hours (not used: the time is taken as UTC, as ntpd does).
-    pub tz: u8,
-}
-
-/// Spectracom format 2: `IQyy ddd hh:mm:ss.mmm LD`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Wwvb2 {
-    /// Sync character: space when in sync, `?` when not.
-    pub sync: u8,
-    /// Quality character (not used).
-    pub quality: u8,
-    /// Two-digit year.
-    pub yy: u8,
-    /// Day of year.
-    pub yday: u16,
-    /// Time of day.
-    pub hour: u8,
-    /// Minute.
-    pub minute: u8,
-    /// Second.
-    pub second: u8,
-    /// Milliseconds.
-    pub millis: u16,
-    /// Leap character: `L` for a leap second pending, else space.
-    pub leap: u8,
-    /// Daylight saving character.
-    pub dst: u8,
-}
-
 /// A decoded line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Timecode {
@@ -215,13 +174,19 @@ impl Timecode {
 }
 
 /// A cursor over one line, for fixed-position fields.
-struct Fields<'a> {
-    line: &'a [u8],
-    format: &'static str,
+pub(super) struct Fields<'a> {
+    pub(super) line: &'a [u8],
+    pub(super) format: &'static str,
 }
 
 impl Fields<'_> {
-    fn bad(&self, field: &'static str, expected: &'static str, at: usize, n: usize) -> ActsError {
+    pub(super) fn bad(
+        &self,
+        field: &'static str,
+        expected: &'static str,
+        at: usize,
+        n: usize,
+    ) -> ActsError {
         ActsError::Field {
             format: self.format,
             field,
@@ -231,7 +196,7 @@ impl Fields<'_> {
     }
 
     /// `n` decimal digits at `at`.
-    fn num(&self, field: &'static str, at: usize, n: usize) -> Result<u32, ActsError> {
+    pub(super) fn num(&self, field: &'static str, at: usize, n: usize) -> Result<u32, ActsError> {
         let s = &self.line[at..at + n];
         if !s.iter().all(u8::is_ascii_digit) {
             return Err(self.bad(field, "digits", at, n));
@@ -242,14 +207,24 @@ impl Fields<'_> {
     }
 
     /// Literal `text` at `at`.
-    fn lit(&self, field: &'static str, at: usize, text: &'static str) -> Result<(), ActsError> {
+    pub(super) fn lit(
+        &self,
+        field: &'static str,
+        at: usize,
+        text: &'static str,
+    ) -> Result<(), ActsError> {
         if &self.line[at..at + text.len()] != text.as_bytes() {
             return Err(self.bad(field, text, at, text.len()));
         }
         Ok(())
     }
 
-    fn one_of(&self, field: &'static str, at: usize, set: &'static str) -> Result<u8, ActsError> {
+    pub(super) fn one_of(
+        &self,
+        field: &'static str,
+        at: usize,
+        set: &'static str,
+    ) -> Result<u8, ActsError> {
         let c = self.line[at];
         if !set.as_bytes().contains(&c) {
             return Err(self.bad(field, set, at, 1));
@@ -258,7 +233,7 @@ impl Fields<'_> {
     }
 
     /// A sign (`+`, `-`, or a space for +) and one digit: tenths.
-    fn tenths(&self, field: &'static str, at: usize) -> Result<i8, ActsError> {
+    pub(super) fn tenths(&self, field: &'static str, at: usize) -> Result<i8, ActsError> {
         let sign = self.one_of(field, at, "+- ")?;
         let d = self.num(field, at + 1, 1)? as i8;
         Ok(if sign == b'-' { -d } else { d })
@@ -326,7 +301,13 @@ fn check_date(
     Ok(year)
 }
 
-fn check_time(f: &Fields<'_>, at: usize, h: u32, m: u32, s: u32) -> Result<(), ActsError> {
+pub(super) fn check_time(
+    f: &Fields<'_>,
+    at: usize,
+    h: u32,
+    m: u32,
+    s: u32,
+) -> Result<(), ActsError> {
     if h > 23 || m > 59 || s > 60 {
         return Err(f.bad("time", "hh:mm:ss within the day", at, 8));
     }
@@ -607,114 +588,6 @@ impl Ptb {
             _ => Leap::NoWarning,
         }
     }
-}
-
-fn decode_wwvb0(line: &[u8]) -> Result<Wwvb0, ActsError> {
-    let f = Fields {
-        line,
-        format: "WWVB",
-    };
-    let sync = f.one_of("sync", 0, " ?*")?;
-    f.lit("separator", 1, "  ")?;
-    let yday = f.num("day of year", 3, 3)?;
-    f.lit("separator", 6, " ")?;
-    let hour = f.num("hour", 7, 2)?;
-    f.lit("separator", 9, ":")?;
-    let minute = f.num("minute", 10, 2)?;
-    f.lit("separator", 12, ":")?;
-    let second = f.num("second", 13, 2)?;
-    f.lit("separator", 15, " ")?;
-    let dst = line[16];
-    f.lit("zone", 17, "TZ=")?;
-    let tz = f.num("zone", 20, 2)? as u8;
-    check_time(&f, 7, hour, minute, second)?;
-    if !(1..=366).contains(&yday) {
-        return Err(f.bad("day of year", "1 to 366", 3, 3));
-    }
-    Ok(Wwvb0 {
-        sync,
-        yday: yday as u16,
-        hour: hour as u8,
-        minute: minute as u8,
-        second: second as u8,
-        dst,
-        tz,
-    })
-}
-
-impl Wwvb0 {
-    /// The line, without line ends.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut s = format!(
-            "{}  {:03} {:02}:{:02}:{:02} ",
-            self.sync as char, self.yday, self.hour, self.minute, self.second
-        )
-        .into_bytes();
-        s.push(self.dst);
-        s.extend_from_slice(format!("TZ={:02}", self.tz).as_bytes());
-        s
-    }
-}
-
-fn decode_wwvb2(line: &[u8]) -> Result<Wwvb2, ActsError> {
-    let f = Fields {
-        line,
-        format: "WWVB",
-    };
-    let sync = f.one_of("sync", 0, " ?*")?;
-    let quality = line[1];
-    let yy = f.num("year", 2, 2)? as u8;
-    f.lit("separator", 4, " ")?;
-    let yday = f.num("day of year", 5, 3)?;
-    f.lit("separator", 8, " ")?;
-    let hour = f.num("hour", 9, 2)?;
-    f.lit("separator", 11, ":")?;
-    let minute = f.num("minute", 12, 2)?;
-    f.lit("separator", 14, ":")?;
-    let second = f.num("second", 15, 2)?;
-    f.lit("separator", 17, ".")?;
-    let millis = f.num("milliseconds", 18, 3)? as u16;
-    f.lit("separator", 21, " ")?;
-    let leap = f.one_of("leap", 22, " L")?;
-    let dst = line[23];
-    check_time(&f, 9, hour, minute, second)?;
-    if !(1..=366).contains(&yday) {
-        return Err(f.bad("day of year", "1 to 366", 5, 3));
-    }
-    Ok(Wwvb2 {
-        sync,
-        quality,
-        yy,
-        yday: yday as u16,
-        hour: hour as u8,
-        minute: minute as u8,
-        second: second as u8,
-        millis,
-        leap,
-        dst,
-    })
-}
-
-impl Wwvb2 {
-    /// The line, without line ends.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut s = vec![self.sync, self.quality];
-        s.extend_from_slice(
-            format!(
-                "{:02} {:03} {:02}:{:02}:{:02}.{:03} ",
-                self.yy, self.yday, self.hour, self.minute, self.second, self.millis
-            )
-            .as_bytes(),
-        );
-        s.push(self.leap);
-        s.push(self.dst);
-        s
-    }
-}
-
-/// Seconds of a day, for the services that state the day apart.
-pub fn day_seconds(hour: u8, minute: u8, second: u8) -> i64 {
-    i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)
 }
 
 /// The MJD of a Unix time.

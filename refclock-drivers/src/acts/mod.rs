@@ -130,6 +130,7 @@ pub mod device;
 mod driver;
 #[cfg(feature = "testkit")]
 pub mod fuzz;
+mod spectracom;
 
 pub use codec::{decode, ActsError, Service, Timecode};
 pub use driver::{
