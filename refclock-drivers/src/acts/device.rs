@@ -4,7 +4,7 @@
 //!
 //! | option `service=` | what answers a call |
 //! |-------------------|---------------------|
-//! | `nist` (default)  | NIST ACTS: a banner (longer than ntpd's 128-byte buffer, in one write), then each second `MJD YY-MM-DD HH:MM:SS 00 L +.1 045.0 UTC(NIST) *` with its on-time marker at the second; after [`LOOPBACK_ECHOES`] echoed markers the marker is `#` (the delay is measured) |
+//! | `nist` (default)  | NIST ACTS: a banner (longer than ntpd's 128-byte buffer, in one write), then each second `MJD YY-MM-DD HH:MM:SS 00 L +.1 045.0 UTC(NIST) *`, its on-time marker sent [`DEFAULT_ADVANCE_MS`] before the second (NIST's assumed line delay) and arriving that much less the line delay (`line-delay=MS`, default 0) early; after [`LOOPBACK_ECHOES`] echoed markers the marker is `#` and the advance the measured line delay (`msADV` says it): it arrives at the second |
 //! | `usno`            | USNO: `jjjjj nnn hhmmss UTC` then `*` on a line of its own at the second |
 //! | `ptb`             | PTB (ITU-R TF.583, 78 characters, local time MEZ = UTC+1), its CR at the second; `#` after the loopback as NIST |
 //! | `spectracom0`, `spectracom2` | a Spectracom receiver in continuous mode, format 0 or 2, its leading CR at the second |
@@ -30,6 +30,10 @@ use refclock_core::Timestamp;
 use super::codec::{mjd_of, Nist, Ptb, Usno, Wwvb0, Wwvb2};
 use super::driver::SPEED;
 use crate::modem_sim::{HayesModem, ModemOptions, Service};
+
+/// NIST's advance of its `*` lines (ms): the line delay it assumes until
+/// the loopback has measured it.
+pub const DEFAULT_ADVANCE_MS: u32 = 45;
 
 /// Echoed markers NIST and PTB hear before they send `#`.
 pub const LOOPBACK_ECHOES: u32 = 3;
@@ -60,6 +64,8 @@ pub struct TimeService {
     kind: Kind,
     loopback: bool,
     banner: bool,
+    /// The one-way delay of the simulated telephone line (ms).
+    line_delay_ms: u32,
     /// Markers echoed back this call.
     echoes: u32,
 }
@@ -72,7 +78,16 @@ impl TimeService {
             kind,
             loopback,
             banner,
+            line_delay_ms: 0,
             echoes: 0,
+        }
+    }
+
+    /// The same over a line of `ms` one-way delay.
+    pub fn with_line_delay(self, ms: u32) -> TimeService {
+        TimeService {
+            line_delay_ms: ms,
+            ..self
         }
     }
 
@@ -106,13 +121,24 @@ impl TimeService {
                         LeapWarning::Delete => 2,
                     },
                     dut1: 1,
-                    advance: if otm == b'#' { 12 } else { 450 },
+                    advance: 10
+                        * if otm == b'#' {
+                            self.line_delay_ms
+                        } else {
+                            DEFAULT_ADVANCE_MS
+                        },
                     otm,
                 };
                 let mut bytes = code.encode();
                 bytes.extend_from_slice(b"\r\n");
                 let mut m = Message::line("NIST", bytes);
                 m.on_time = 49;
+                // Sent `advance` early, late by the line delay: a `#`
+                // arrives at the second.
+                if otm == b'*' {
+                    let early = f64::from(DEFAULT_ADVANCE_MS) - f64::from(self.line_delay_ms);
+                    m = m.due_at(epoch.named + (-early / 1000.0));
+                }
                 m
             }
             Kind::Usno => {
@@ -285,6 +311,7 @@ impl ActsDevice {
             ..ModemOptions::default()
         };
         let (mut kind, mut loopback, mut banner, mut direct_format) = (Kind::Nist, true, true, 2);
+        let mut line_delay = 0;
         for (key, value) in &setup.options {
             if modem.apply(key, value)? {
                 continue;
@@ -307,6 +334,13 @@ impl ActsDevice {
                     }
                 }
                 "loopback" => loopback = flag(),
+                "line-delay" => {
+                    line_delay = value
+                        .parse()
+                        .ok()
+                        .filter(|&ms: &u32| ms < 500)
+                        .ok_or_else(|| DeviceError("modem: line-delay is 0-499 (ms)".into()))?
+                }
                 "banner" => banner = flag(),
                 "direct-format" => {
                     direct_format = match value.as_str() {
@@ -317,7 +351,7 @@ impl ActsDevice {
                 }
                 other => {
                     return Err(DeviceError(format!(
-                        "modem: unknown option {other:?} (service, loopback, banner, \
+                        "modem: unknown option {other:?} (service, loopback, line-delay, banner, \
                          direct-format, and the modem's: echo, connect-delay, connect, \
                          calls, busy, unreachable, drop-after, baud)"
                     )))
@@ -325,7 +359,10 @@ impl ActsDevice {
             }
         }
         Ok(ActsDevice {
-            modem: HayesModem::new(TimeService::new(kind, loopback, banner), modem),
+            modem: HayesModem::new(
+                TimeService::new(kind, loopback, banner).with_line_delay(line_delay),
+                modem,
+            ),
             direct_format,
             direct: false,
         })

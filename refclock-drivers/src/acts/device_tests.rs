@@ -53,6 +53,14 @@ fn nist_with_loopback() {
     for i in 2..8 {
         let m = &second(&mut d, T0 + i)[0];
         assert_eq!(m.on_time, 49);
+        // `*` 45 ms early (NIST's assumed delay over a line without
+        // any), `#` at the second.
+        let want = if i < 5 {
+            refclock_core::sim::Due::At(Timestamp::new(T0 + i - 1, 955_000_000))
+        } else {
+            refclock_core::sim::Due::Next
+        };
+        assert_eq!(m.due, want, "second {i}");
         assert_eq!(m.named, Some(Timestamp::from_secs(T0 + i)));
         let Ok(Timecode::Nist(n)) = decode(&line(m)) else {
             panic!("{:?}", m.text())
@@ -134,4 +142,25 @@ fn options_are_checked() {
     assert!(bad(&[("colour", "red")]));
     assert!(bad(&[("calls", "maybe")]));
     assert!(!bad(&[("calls", "busy,answer"), ("service", "ptb")]));
+}
+
+#[test]
+fn nist_over_a_slow_line() {
+    let mut d = device(&[("line-delay", "30")]);
+    send(&mut d, b"ATDT1\r", 0.0);
+    let m = &second(&mut d, T0 + 2)[0];
+    // Sent 45 ms early, 30 ms on the line: 15 ms early.
+    assert_eq!(
+        m.due,
+        refclock_core::sim::Due::At(Timestamp::new(T0 + 1, 985_000_000))
+    );
+    for i in 0..3 {
+        send(&mut d, b"*", 2.1 + f64::from(i));
+    }
+    let m = &second(&mut d, T0 + 3)[0];
+    let Ok(Timecode::Nist(n)) = decode(&line(m)) else {
+        panic!()
+    };
+    assert_eq!((n.otm, n.advance), (b'#', 300), "msADV 030.0");
+    assert!(ActsDevice::from_setup(&DeviceSetup::new(0, &[("line-delay", "600")])).is_err());
 }

@@ -48,7 +48,7 @@
 
 use std::str::FromStr;
 
-use refclock_core::sim::{DeviceError, DeviceModel, Epoch, Message, Timeline};
+use refclock_core::sim::{DeviceError, DeviceModel, Due, Epoch, Message, Timeline};
 use refclock_core::Timestamp;
 
 mod commands;
@@ -69,7 +69,9 @@ pub trait Service: Send {
 
     /// What it sends on its own in the wall second of `epoch`, as
     /// [`DeviceModel::second`] (called only for whole seconds after the
-    /// `CONNECT`, while the call lasts).
+    /// `CONNECT`, while the call lasts). A message due at an instant is
+    /// timed in the epoch's terms (`epoch.named` + what it wants); the
+    /// modem moves it by the scenarios' shift to system time.
     fn second(&mut self, epoch: &Epoch, out: &mut Vec<Message>);
 
     /// The caller sent `data` at `now` (as [`DeviceModel::input`]).
@@ -419,7 +421,16 @@ impl<S: Service> DeviceModel for HayesModem<S> {
             CallOutcome::Drop if wall - since.secs() > i64::from(self.options.drop_after) => {
                 return self.lost(out)
             }
-            CallOutcome::Answer | CallOutcome::Drop => self.service.second(epoch, out),
+            CallOutcome::Answer | CallOutcome::Drop => {
+                let from = out.len();
+                self.service.second(epoch, out);
+                // The service times its output in the epoch's terms.
+                for m in &mut out[from..] {
+                    if let Due::At(t) = m.due {
+                        m.due = Due::At(t + (-self.shift) as f64);
+                    }
+                }
+            }
             CallOutcome::Garbage => out.push(Message::new("NOISE", noise(wall))),
             _ => {}
         }
