@@ -50,11 +50,13 @@
 //! * NIST ACTS (50): `47999 90-04-18 21:39:15 50 0 +.1 045.0 UTC(NIST) *`.
 //!   The date is taken from the MJD (checked against `YY-MM-DD`); `L` 1
 //!   or 2 is a leap second to insert or delete at the end of the month.
-//!   The on-time marker `*` arrives on time; the driver echoes it, and
-//!   once NIST has measured the round trip from the echoes it advances
-//!   the line by half of it and sends `#`. A line gives a sample when its
-//!   marker is `#`, or from the 10th line of the call on; stamped at the
-//!   read that held the marker.
+//!   NIST sends the on-time marker `*` early by the line delay it
+//!   assumes (`msADV`, 45 ms); the driver echoes it, and once NIST has
+//!   measured the round trip from the echoes it advances the marker by
+//!   half of it and sends `#`, which arrives on time. A line gives a
+//!   sample when its marker is `#`, or from the 10th line of the call on
+//!   (a service that does not measure); stamped at the read that held the
+//!   marker.
 //! * USNO (20): `jjjjj nnn hhmmss UTC`, then `*` on a line of its own at
 //!   the second the line names: the `*` gives the sample.
 //! * PTB, NPL and the other ITU-R TF.583 services (78): local date and
