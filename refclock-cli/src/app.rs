@@ -213,8 +213,23 @@ fn check_reach_after_drop(opts: &Options, host: &mut Host, output: &mut Output) 
         opts.root_dir.display(),
         opts.user
     );
+    // A device opened only when the driver asks (a modem, for each call)
+    // would fail every time: that is said even without -d.
+    let on_demand: Vec<PathBuf> = host
+        .port_specs(0)
+        .filter(|(_, s)| s.open == refclock_core::port::OpenPolicy::OnDemand)
+        .filter_map(|(_, s)| s.kind.path().map(PathBuf::from))
+        .collect();
     for (path, tcp_link) in host.device_paths(0) {
         if let Err(e) = device::probe(&path, tcp_link) {
+            if on_demand.contains(&path) {
+                eprintln!(
+                    "Warning: {} {after} ({e}); it is opened only when needed, so every \
+                     attempt will fail (run as a user that can open it: -u, -r)",
+                    path.display()
+                );
+                continue;
+            }
             let why = format!("{} {after} ({e}), so it is not reopened", path.display());
             if opts.debug > 0 {
                 eprintln!("Note: {why}");

@@ -31,6 +31,8 @@ pub mod arbiter;
 pub mod heath;
 #[cfg(feature = "hopfserial")]
 pub mod hopfserial;
+#[cfg(feature = "acts")]
+pub mod acts;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jjy")]

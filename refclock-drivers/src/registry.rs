@@ -116,6 +116,8 @@ pub static IMPLEMENTED: &[Implemented] = &[
     implemented!(leitch::LeitchDriver, device),
     #[cfg(feature = "datum")]
     implemented!(datum::DatumDriver, device),
+    #[cfg(feature = "acts")]
+    implemented!(acts::ActsDriver, device),
     #[cfg(feature = "heath")]
     implemented!(heath::HeathDriver, device),
     #[cfg(feature = "nmea")]

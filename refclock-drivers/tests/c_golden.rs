@@ -473,11 +473,27 @@ impl Case {
             .unwrap_or_else(|e| panic!("{}: {e}", self.name));
         let (mut samples, mut wrote) = (Vec::new(), Vec::new());
         let mut drain = |clock: &mut dyn refclock_core::Refclock| {
-            while let Some(a) = clock.next_action() {
-                match a {
-                    Action::Sample(s) => samples.push(parse_sample(&s.to_line()).unwrap()),
-                    Action::Write { data, .. } => wrote.extend(data),
-                    _ => {}
+            // An on-demand port (a modem's) opens and closes when asked,
+            // as the C program's device did.
+            let mut events = Vec::new();
+            loop {
+                while let Some(a) = clock.next_action() {
+                    match a {
+                        Action::Sample(s) => samples.push(parse_sample(&s.to_line()).unwrap()),
+                        Action::Write { data, .. } => wrote.extend(data),
+                        Action::Open(port) => events.push((port, PortEvent::Opened)),
+                        Action::Close(port) => events.push((
+                            port,
+                            PortEvent::Closed(refclock_core::port::CloseReason::Requested),
+                        )),
+                        _ => {}
+                    }
+                }
+                if events.is_empty() {
+                    break;
+                }
+                for (port, e) in events.drain(..) {
+                    clock.port_event(port, e);
                 }
             }
         };

@@ -158,6 +158,7 @@ targets! {
         truetime => refclock_drivers::truetime::TrueTimeDriver,
         arbiter => refclock_drivers::arbiter::ArbiterDriver,
         heath => refclock_drivers::heath::HeathDriver,
+        acts => refclock_drivers::acts::ActsDriver,
     }
     others {
         line_framer => line_framer::line_framer,

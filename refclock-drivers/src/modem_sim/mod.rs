@@ -48,9 +48,10 @@
 
 use std::str::FromStr;
 
-use refclock_core::sim::{DeviceError, DeviceModel, Epoch, Message, Timeline};
+use refclock_core::sim::{DeviceError, DeviceModel, Due, Epoch, Message, Timeline};
 use refclock_core::Timestamp;
 
+mod commands;
 #[cfg(test)]
 mod tests;
 
@@ -68,7 +69,9 @@ pub trait Service: Send {
 
     /// What it sends on its own in the wall second of `epoch`, as
     /// [`DeviceModel::second`] (called only for whole seconds after the
-    /// `CONNECT`, while the call lasts).
+    /// `CONNECT`, while the call lasts). A message due at an instant is
+    /// timed in the epoch's terms (`epoch.named` + what it wants); the
+    /// modem moves it by the scenarios' shift to system time.
     fn second(&mut self, epoch: &Epoch, out: &mut Vec<Message>);
 
     /// The caller sent `data` at `now` (as [`DeviceModel::input`]).
@@ -299,6 +302,11 @@ impl<S: Service> HayesModem<S> {
         &self.dialled
     }
 
+    /// Whether it is idle: no call, no command being typed.
+    pub fn idle(&self) -> bool {
+        self.state == State::Command && self.line.is_empty()
+    }
+
     /// Whether a call is up (on line or escaped).
     pub fn in_call(&self) -> bool {
         self.state != State::Command
@@ -340,113 +348,6 @@ impl<S: Service> HayesModem<S> {
         self.state = State::Command;
         self.pluses = 0;
         self.result(Code::NoCarrier, out);
-    }
-
-    /// One command line (without its CR); a line without `AT` is
-    /// ignored.
-    fn command(
-        &mut self,
-        line: &[u8],
-        now: Timestamp,
-        timeline: &dyn Timeline,
-        out: &mut Vec<Message>,
-    ) {
-        let text = String::from_utf8_lossy(line).to_ascii_uppercase();
-        let Some(start) = text.find("AT") else {
-            return; // not a command: a modem ignores it
-        };
-        let cmd: Vec<char> = text[start + 2..].chars().collect();
-        let mut i = 0;
-        let num = |i: &mut usize| -> u32 {
-            let mut n = 0u32;
-            while *i < cmd.len() && cmd[*i].is_ascii_digit() {
-                n = n
-                    .saturating_mul(10)
-                    .saturating_add(cmd[*i] as u32 - '0' as u32);
-                *i += 1;
-            }
-            n
-        };
-        while i < cmd.len() {
-            let c = cmd[i];
-            i += 1;
-            match c {
-                ' ' => {}
-                'D' => {
-                    let dial: String = cmd[i..].iter().collect();
-                    return self.dial(&dial, now, timeline, out);
-                }
-                'E' => self.echo = num(&mut i) != 0,
-                'Q' => self.quiet = num(&mut i) == 1,
-                'V' => self.verbose = num(&mut i) != 0,
-                'Z' => {
-                    num(&mut i);
-                    self.defaults();
-                }
-                'H' => {
-                    if num(&mut i) == 0 {
-                        self.state = State::Command;
-                    }
-                }
-                'O' => {
-                    num(&mut i);
-                    return match self.state {
-                        State::Escaped { since, outcome } => {
-                            self.state = State::Online { since, outcome };
-                            self.result(Code::Connect, out);
-                        }
-                        _ => self.result(Code::NoCarrier, out),
-                    };
-                }
-                'A' => return self.result(Code::NoCarrier, out),
-                'I' => {
-                    num(&mut i);
-                    if !self.quiet {
-                        let m = Message::new("INFO", b"\r\nrefclock simulated modem".to_vec());
-                        out.push(m);
-                    }
-                }
-                'S' => {
-                    num(&mut i);
-                    match cmd.get(i) {
-                        Some('=') => {
-                            i += 1;
-                            num(&mut i);
-                        }
-                        Some('?') => {
-                            i += 1;
-                            if !self.quiet {
-                                out.push(Message::new("INFO", b"\r\n000".to_vec()));
-                            }
-                        }
-                        _ => return self.result(Code::Error, out),
-                    }
-                }
-                '&' if cmd.get(i) == Some(&'F') => {
-                    i += 1;
-                    num(&mut i);
-                    self.defaults();
-                }
-                '&' | '%' | '\\' => match cmd.get(i) {
-                    Some(l) if l.is_ascii_alphabetic() => {
-                        i += 1;
-                        num(&mut i);
-                    }
-                    _ => return self.result(Code::Error, out),
-                },
-                '+' => {
-                    while i < cmd.len() && cmd[i] != ';' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-                'B' | 'L' | 'M' | 'N' | 'P' | 'T' | 'W' | 'X' | 'Y' => {
-                    num(&mut i);
-                }
-                _ => return self.result(Code::Error, out),
-            }
-        }
-        self.result(Code::Ok, out);
     }
 
     /// `E1 Q0 V1`, as after reset.
@@ -520,7 +421,16 @@ impl<S: Service> DeviceModel for HayesModem<S> {
             CallOutcome::Drop if wall - since.secs() > i64::from(self.options.drop_after) => {
                 return self.lost(out)
             }
-            CallOutcome::Answer | CallOutcome::Drop => self.service.second(epoch, out),
+            CallOutcome::Answer | CallOutcome::Drop => {
+                let from = out.len();
+                self.service.second(epoch, out);
+                // The service times its output in the epoch's terms.
+                for m in &mut out[from..] {
+                    if let Due::At(t) = m.due {
+                        m.due = Due::At(t + (-self.shift) as f64);
+                    }
+                }
+            }
             CallOutcome::Garbage => out.push(Message::new("NOISE", noise(wall))),
             _ => {}
         }
