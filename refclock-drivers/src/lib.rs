@@ -11,28 +11,28 @@ pub mod registry;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
+#[cfg(feature = "acts")]
+pub mod acts;
+#[cfg(feature = "arbiter")]
+pub mod arbiter;
+#[cfg(feature = "arcron")]
+pub mod arcron;
+#[cfg(feature = "as2201")]
+pub mod as2201;
 #[cfg(feature = "chronolog")]
 pub mod chronolog;
 #[cfg(feature = "datum")]
 pub mod datum;
 #[cfg(feature = "dumbclock")]
 pub mod dumbclock;
-#[cfg(feature = "arcron")]
-pub mod arcron;
-#[cfg(feature = "as2201")]
-pub mod as2201;
 #[cfg(feature = "fg")]
 pub mod fg;
 #[cfg(feature = "gpsd")]
 pub mod gpsd;
-#[cfg(feature = "arbiter")]
-pub mod arbiter;
 #[cfg(feature = "heath")]
 pub mod heath;
 #[cfg(feature = "hopfserial")]
 pub mod hopfserial;
-#[cfg(feature = "acts")]
-pub mod acts;
 #[cfg(feature = "hpgps")]
 pub mod hpgps;
 #[cfg(feature = "jjy")]
@@ -52,15 +52,15 @@ pub mod nmea;
 pub mod oncore;
 #[cfg(feature = "parse")]
 pub mod parse;
-#[cfg(feature = "spectracom")]
-pub mod spectracom;
-// The TSIP codec: PARSE's Trimble mode and the Trimble driver (type 29).
 #[cfg(feature = "pst")]
 pub mod pst;
+#[cfg(feature = "spectracom")]
+pub mod spectracom;
 #[cfg(feature = "trimble")]
 pub mod trimble;
 #[cfg(feature = "truetime")]
 pub mod truetime;
+// The TSIP codec: PARSE's Trimble mode and the Trimble driver (type 29).
 #[cfg(any(feature = "parse", feature = "trimble"))]
 pub mod tsip;
 #[cfg(feature = "ubx")]
