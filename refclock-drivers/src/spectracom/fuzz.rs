@@ -1,5 +1,5 @@
 //! The Spectracom driver under the fuzzer (feature `testkit`): its
-//! targets `spectracom_decode` ([`codec::decode`](super::codec::decode)
+//! targets `spectracom_decode` ([`super::codec::decode`]
 //! never panics and keeps its fields in range), `spectracom_roundtrip`
 //! (encode → decode gives the timecode back, all three formats) and
 //! `spectracom_driver` (the script runner's generic properties).
