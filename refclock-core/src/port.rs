@@ -291,6 +291,10 @@ pub struct PortSpec {
     pub backoff: Backoff,
     /// Largest read the driver wants at once (0 = the host's default).
     pub read_size: usize,
+    /// A UUCP-style lock file made before each open (with this
+    /// process's PID) and removed at close; a port another live process
+    /// has locked fails to open ([`PortEvent::OpenFailed`]).
+    pub lock: Option<PathBuf>,
 }
 
 impl PortSpec {
@@ -309,7 +313,13 @@ impl PortSpec {
             open: OpenPolicy::AtStart,
             backoff: Backoff::DEVICE,
             read_size: 0,
+            lock: None,
         }
+    }
+
+    /// The same, locked with the lock file `path` while open.
+    pub fn with_lock(self, path: Option<PathBuf>) -> PortSpec {
+        PortSpec { lock: path, ..self }
     }
 
     /// The same, opened as `open` says.

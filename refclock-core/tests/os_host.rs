@@ -17,7 +17,9 @@ use refclock_core::driver::downcast_driver;
 use refclock_core::os::clock::now;
 use refclock_core::os::host::{ClockOptions, Handler, Host, HostError};
 use refclock_core::os::pty::Pty;
-use refclock_core::port::{PortSpec, PpsEdgeKind, PpsRequest, SerialConfig, StatusFileSpec};
+use refclock_core::port::{
+    OpenPolicy, PortSpec, PpsEdgeKind, PpsRequest, SerialConfig, StatusFileSpec,
+};
 use refclock_core::{
     Action, Clock, ClockId, Context, Driver, DriverConfig, DriverInfo, PortEvent, PortId, Ports,
     StartError, Timestamp,
@@ -41,6 +43,8 @@ struct Counter {
     /// read's first bytes stored at its start, and a store that does not
     /// fit.
     status: bool,
+    /// Open failures the host reported.
+    open_failures: Vec<String>,
 }
 
 impl Driver for Counter {
@@ -69,7 +73,16 @@ impl Driver for Counter {
             status: status.is_some(),
             ..Counter::default()
         };
-        let port = PortSpec::serial(path, SerialConfig::raw_8n1(115_200));
+        // mode 3: opened on demand (at the first poll), locked with
+        // `LCK..` beside the device.
+        let port = if config.fudge.mode == 3 {
+            let lock = path.with_file_name("LCK..dev");
+            PortSpec::serial(path, SerialConfig::raw_8n1(115_200))
+                .opened(OpenPolicy::OnDemand)
+                .with_lock(Some(lock))
+        } else {
+            PortSpec::serial(path, SerialConfig::raw_8n1(115_200))
+        };
         Ok((me, Ports::one(port).with_pps(pps).with_status_file(status)))
     }
 
@@ -95,8 +108,11 @@ impl Driver for Counter {
         }
     }
 
-    fn poll(&mut self, _ctx: &mut Context<'_>, now: Timestamp) {
+    fn poll(&mut self, ctx: &mut Context<'_>, now: Timestamp) {
         self.polls.push(now);
+        if self.polls.len() == 1 {
+            ctx.open(PortId::MAIN);
+        }
     }
 
     fn port_event(&mut self, _ctx: &mut Context<'_>, _port: PortId, event: PortEvent) {
@@ -104,6 +120,7 @@ impl Driver for Counter {
             PortEvent::Opened => self.opened += 1,
             PortEvent::Closed(_) => self.lost += 1,
             PortEvent::WriteFailed(why) => self.write_failures.push(why),
+            PortEvent::OpenFailed(why) => self.open_failures.push(why),
             _ => {}
         }
     }
@@ -297,6 +314,48 @@ fn a_status_file_that_cannot_be_created_is_logged_and_the_clock_runs() {
     assert!(log.0.iter().any(|l| l.contains("not kept")), "{:?}", log.0);
     pty.write_all(b"hello").unwrap();
     assert!(run_until(&mut host, &mut log, 5.0, |h| counter(h, 0).bytes >= 5));
+    let _ = std::fs::remove_dir_all(&dir);
+    drop(pty);
+}
+
+#[test]
+fn a_locked_port_is_locked_while_open_and_left_alone_when_another_holds_it() {
+    let dir = temp_dir("lock");
+    let link = dir.join("modem0");
+    let lock = dir.join("LCK..dev");
+    let mut pty = Pty::open().unwrap();
+    pty.link_at(&link).unwrap();
+    // Another live process holds the port (PID 1 always runs).
+    std::fs::write(&lock, "1\n").unwrap();
+    let mut log = Logger::default();
+    let mut host = Host::new();
+    add(&mut host, config(0, &link, None, 3), 0, &mut log);
+    assert!(!open(&host), "on demand: not opened at start");
+    assert!(
+        run_until(&mut host, &mut log, 5.0, |h| !counter(h, 0)
+            .open_failures
+            .is_empty()),
+        "{:?}",
+        log.0
+    );
+    let why = &counter(&host, 0).open_failures[0];
+    assert!(why.contains("in use by process 1"), "{why}");
+    assert!(!open(&host));
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), "1\n", "left alone");
+
+    // A stale lock (its process gone) is replaced: the port opens, and
+    // the lock holds our PID while it is open.
+    std::fs::write(&lock, "4194305\n").unwrap();
+    let mut host = Host::new();
+    add(&mut host, config(0, &link, None, 3), 0, &mut log);
+    assert!(run_until(&mut host, &mut log, 5.0, open), "{:?}", log.0);
+    assert_eq!(
+        std::fs::read_to_string(&lock).unwrap().trim(),
+        std::process::id().to_string()
+    );
+    // Closed by the host (the clock removed with it): the lock goes.
+    drop(host);
+    assert!(!lock.exists());
     let _ = std::fs::remove_dir_all(&dir);
     drop(pty);
 }

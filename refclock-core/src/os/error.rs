@@ -79,6 +79,16 @@ pub enum OsError {
         #[source]
         source: io::Error,
     },
+    /// A port's lock file could not be made: another process holds the
+    /// port (the file names its PID), or the file cannot be written.
+    #[error("port lock {}: {source}", path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why (`AlreadyExists` when another live process holds it).
+        #[source]
+        source: io::Error,
+    },
     /// A link was asked for at a path that holds something other than a
     /// symbolic link, which is never replaced.
     #[error("refusing to replace {}: it exists and is not a symbolic link", path.display())]
@@ -97,7 +107,8 @@ impl OsError {
             | OsError::Pps { source, .. }
             | OsError::PtyCreate { source, .. }
             | OsError::Connect { source, .. }
-            | OsError::Link { source, .. } => Some(source),
+            | OsError::Link { source, .. }
+            | OsError::Lock { source, .. } => Some(source),
             OsError::UnsupportedSpeed { .. }
             | OsError::UnsupportedStopBits { .. }
             | OsError::NotASymlink { .. } => None,

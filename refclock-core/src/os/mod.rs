@@ -20,6 +20,7 @@ pub mod device;
 pub mod error;
 pub mod fd;
 pub mod host;
+pub mod lockfile;
 pub mod pps;
 pub mod privs;
 #[cfg(feature = "pty")]

@@ -2,6 +2,9 @@
 //! `acts_timeout`, `acts_receive`, `acts_message` and `acts_timecode` on
 //! top of refclock-core, with the fixes the module documentation lists.
 
+use std::path::PathBuf;
+
+use refclock_core::driver::OptionInfo;
 use refclock_core::framing::{Framer, LineFramer};
 use refclock_core::port::{OpenPolicy, PortEvent, PortSpec, SerialConfig};
 use refclock_core::{
@@ -420,8 +423,26 @@ impl ActsDriver {
     }
 }
 
+/// The lock file `flag2` uses: the FHS one (`/var/lock/LCK..NAME`) for
+/// the device the path leads to (`/dev/acts0` → `ttyUSB0`), resolved now,
+/// before any chroot, so that diallers and terminal programs honouring
+/// the convention see the same lock (ntpd's `LCK..cuaU` in
+/// `/var/spool/lock` is a BSD name no Linux program uses).
+pub fn lock_path(device: &std::path::Path) -> PathBuf {
+    let real = std::fs::canonicalize(device).unwrap_or_else(|_| device.to_path_buf());
+    let name = real
+        .file_name()
+        .map_or_else(|| "modem".into(), |n| n.to_string_lossy().into_owned());
+    PathBuf::from(format!("/var/lock/LCK..{name}"))
+}
+
 impl Driver for ActsDriver {
     const INFO: DriverInfo = INFO;
+
+    const OPTIONS: &'static [OptionInfo] = &[OptionInfo::value(
+        "lock",
+        "lock the port with this UUCP lock file during calls (flag2: /var/lock/LCK..DEVICE)",
+    )];
 
     fn start(config: &DriverConfig, ctx: &mut Context<'_>) -> Result<(Self, Ports), StartError> {
         let mode = CallMode::from_mode(config.fudge.mode);
@@ -432,15 +453,28 @@ impl Driver for ActsDriver {
                 ));
             }
         }
-        if config.fudge.flag(ClockFlags::FLAG2) {
-            ctx.log("modem: flag2 (port locking with /var/spool/lock) is not supported; ignored");
-        }
         let serial = SerialConfig {
             remote: true,
             crnl: false,
             ..SerialConfig::raw_8n1(SPEED)
         };
-        let port = PortSpec::serial(config.device_or(DEVICE), serial).opened(OpenPolicy::OnDemand);
+        let device = config.device_or(DEVICE);
+        let lock = if let Some(path) = config.option_value("lock") {
+            Some(PathBuf::from(path))
+        } else if config.fudge.flag(ClockFlags::FLAG2) {
+            Some(lock_path(&device))
+        } else {
+            None
+        };
+        if let Some(l) = &lock {
+            ctx.log(format!(
+                "modem: the port is locked with {} during calls",
+                l.display()
+            ));
+        }
+        let port = PortSpec::serial(device, serial)
+            .opened(OpenPolicy::OnDemand)
+            .with_lock(lock);
         let driver = ActsDriver {
             mode,
             phones: config.phones.clone(),

@@ -1,6 +1,7 @@
 //! The driver on scripted input: the modem dialogue, the call's end,
 //! redials, and samples from each service's lines.
 
+use crate::acts::driver::lock_path;
 use refclock_core::calendar::CivilTime;
 use refclock_core::{
     Action, Clock, ClockEvent, ClockFlags, DriverConfig, Fudge, PortEvent, PortId, Refclock,
@@ -360,9 +361,10 @@ fn a_lost_device_ends_the_call() {
 }
 
 #[test]
-fn start_warns_about_odd_entries_and_flag2() {
+fn start_warns_about_odd_entries_and_flag2_locks_the_port() {
     let mut c = Clock::<ActsDriver>::start(DriverConfig {
         phones: vec!["5551234".into()],
+        device: Some("/nonexistent/acts0".into()),
         fudge: Fudge {
             flags: ClockFlags::FLAG2,
             ..Fudge::default()
@@ -372,4 +374,30 @@ fn start_warns_about_odd_entries_and_flag2() {
     .unwrap();
     let o = Outcome::of(c.take_actions());
     assert_eq!(o.logs.len(), 2, "{:?}", o.logs);
+    assert!(o.logs[1].contains("/var/lock/LCK..acts0"), "{:?}", o.logs);
+    let lock = c.ports().get(PortId::MAIN).unwrap().lock.clone();
+    assert_eq!(lock, Some("/var/lock/LCK..acts0".into()));
+    // A link is followed to the device it names (what others lock).
+    let dir = std::env::temp_dir().join(format!("acts-lock-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("ttyUSB7"), b"").unwrap();
+    std::os::unix::fs::symlink(dir.join("ttyUSB7"), dir.join("acts0")).unwrap();
+    assert_eq!(
+        lock_path(&dir.join("acts0")),
+        std::path::PathBuf::from("/var/lock/LCK..ttyUSB7")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    // Without flag2 no lock; `option lock=PATH` names one.
+    let c = Clock::<ActsDriver>::start(DriverConfig::default()).unwrap();
+    assert_eq!(c.ports().get(PortId::MAIN).unwrap().lock, None);
+    let c = Clock::<ActsDriver>::start(DriverConfig {
+        options: vec![("lock".into(), Some("/run/lock/LCK..modem".into()))],
+        ..DriverConfig::default()
+    })
+    .unwrap();
+    assert_eq!(
+        c.ports().get(PortId::MAIN).unwrap().lock,
+        Some("/run/lock/LCK..modem".into())
+    );
 }

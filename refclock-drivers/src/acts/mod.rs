@@ -21,8 +21,12 @@
 //!   none, so, as the C program, at each poll. Auto calls at each poll;
 //!   manual only for flag1.
 //! * flag1: call now (at the next second) if no call is up, in any mode;
-//!   cleared once the call starts. flag2: port locking with a lock file in
-//!   `/var/spool/lock`; not done (logged at start). time1: added to every
+//!   cleared once the call starts. flag2: the port is locked during each
+//!   call with a UUCP lock file holding our PID (the kit's
+//!   `PortSpec::lock`): `/var/lock/LCK..NAME`, NAME the device the path
+//!   leads to, resolved at start (`option lock=PATH` names another); a
+//!   port another live process has locked is not opened ("port busy",
+//!   tried again at the next poll). time1: added to every
 //!   sample (USNO does not correct for the line delay: about 0.06 s is
 //!   advised).
 //!
@@ -120,6 +124,12 @@
 //! * A spoilt timecode is counted (bad reply): a line of a timecode's
 //!   length that fails its checks, or a line of another length that ends
 //!   in an on-time marker; ntpd counts only some of the former.
+//! * **The lock file is Linux's**: `/var/lock/LCK..NAME` for the device
+//!   the path leads to, holding the PID as ASCII, as diallers and terminal
+//!   programs lock it; ntpd writes `/var/spool/lock/LCK..cuaU` (a BSD
+//!   name that nothing on Linux shares, in a directory Linux systems
+//!   seldom have) and never removes a stale one. Here a lock whose
+//!   process is gone is replaced.
 //! * Echoes of `*` and `#` are written only while connected (ntpd also
 //!   echoes one in a modem answer), and not on a direct cable.
 //!

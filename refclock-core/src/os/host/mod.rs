@@ -45,6 +45,7 @@ use crate::driver::{HostStatus, Refclock};
 use crate::os::clock::{monotonic, now, system_leap};
 use crate::os::device::{open_port, resolve, Device, Opening};
 use crate::os::error::OsError;
+use crate::os::lockfile::PortLock;
 use crate::os::pps::PpsSource;
 use crate::os::status_file::StatusFile;
 use crate::port::{CloseReason, ModemStatus, OpenPolicy, PortEvent, PortId, PortKind, PortSpec};

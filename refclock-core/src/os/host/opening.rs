@@ -14,11 +14,21 @@ impl Host {
         handler: &mut dyn Handler,
     ) -> Result<(), OsError> {
         let slot = &mut self.clocks[idx].ports[id.index()];
+        // The lock first (ntpd's ACTS locks, then opens); an open that
+        // fails lets it go again.
+        let lock = match &slot.spec.lock {
+            Some(path) => Some(PortLock::acquire(path)?),
+            None => None,
+        };
         match open_port(&slot.spec.kind, &slot.addrs)? {
             Opening::Ready(dev) => {
+                self.clocks[idx].ports[id.index()].lock = lock;
                 self.opened(idx, id, dev, handler);
             }
-            Opening::Connecting(c) => slot.state = State::Connecting(c),
+            Opening::Connecting(c) => {
+                slot.state = State::Connecting(c);
+                slot.lock = lock;
+            }
         }
         Ok(())
     }

@@ -12,6 +12,7 @@ use std::io;
 use std::net::SocketAddr;
 
 use crate::os::device::{Connecting, Device};
+use crate::os::lockfile::PortLock;
 use crate::port::{PortKind, PortSpec};
 use crate::time::Timestamp;
 
@@ -43,6 +44,8 @@ pub(super) struct PortSlot {
     moved: Option<Timestamp>,
     /// The host was told to reopen this port when lost.
     pub(super) lost: bool,
+    /// The port's lock file while it is open (`PortSpec::lock`).
+    pub(super) lock: Option<PortLock>,
 }
 
 impl PortSlot {
@@ -54,6 +57,7 @@ impl PortSlot {
             out: VecDeque::new(),
             moved: None,
             lost: false,
+            lock: None,
         }
     }
 
@@ -82,6 +86,7 @@ impl PortSlot {
 
     pub(super) fn close(&mut self) {
         self.state = State::Closed;
+        self.lock = None;
         self.out.clear();
         self.moved = None;
     }
