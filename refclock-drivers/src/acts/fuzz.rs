@@ -178,6 +178,9 @@ impl FuzzDriver for ActsDriver {
         Rules {
             samples_when_not_in_sync: true,
             must_start: true,
+            // refclock_receive at the end of each call, as ntpd's
+            // acts_timeout does.
+            filtered_per_call: true,
             ..Rules::default()
         }
     }

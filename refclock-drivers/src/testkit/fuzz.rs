@@ -61,6 +61,11 @@ pub struct Rules {
     /// own receive time of a pulse or a fix, in its PPS and TOFF
     /// objects), not only a time handed in.
     pub samples_from_data: bool,
+    /// The driver filters at the end of each call, however many fall in
+    /// one poll interval (ACTS: a call forced by `flag1` or a redial
+    /// besides the poll's own), so the one-filtered-result-per-poll
+    /// rule does not apply.
+    pub filtered_per_call: bool,
 }
 
 /// A call the script runner made into the clock.
