@@ -37,6 +37,7 @@
 //! it.
 
 pub mod action;
+pub mod ascii;
 pub mod calendar;
 pub mod clock;
 pub mod clockstats;

@@ -2,6 +2,7 @@
 //! decode a line (without its line end) into its fields, encode fields
 //! into the exact line a service sends. No I/O.
 
+use refclock_core::ascii::decimal;
 use refclock_core::calendar::{civil_from_days, days_from_civil, CivilTime, SECS_PER_DAY};
 use refclock_core::{Leap, Timestamp};
 
@@ -197,13 +198,21 @@ impl Fields<'_> {
 
     /// `n` decimal digits at `at`.
     pub(super) fn num(&self, field: &'static str, at: usize, n: usize) -> Result<u32, ActsError> {
-        let s = &self.line[at..at + n];
-        if !s.iter().all(u8::is_ascii_digit) {
-            return Err(self.bad(field, "digits", at, n));
+        decimal(&self.line[at..at + n]).ok_or_else(|| self.bad(field, "digits", at, n))
+    }
+
+    /// `n` decimal digits at `at`, too many for a number (kept as text).
+    pub(super) fn all_digits(
+        &self,
+        field: &'static str,
+        at: usize,
+        n: usize,
+    ) -> Result<(), ActsError> {
+        if self.line[at..at + n].iter().all(u8::is_ascii_digit) {
+            Ok(())
+        } else {
+            Err(self.bad(field, "digits", at, n))
         }
-        Ok(s.iter().fold(0u32, |v, &d| {
-            v.wrapping_mul(10).wrapping_add(u32::from(d - b'0'))
-        }))
     }
 
     /// Literal `text` at `at`.
@@ -479,7 +488,7 @@ fn decode_ptb(line: &[u8]) -> Result<Ptb, ActsError> {
     f.lit("separator", 19, " ")?;
     let mut zone = [0u8; 5];
     zone.copy_from_slice(&line[20..25]);
-    f.num("calendar", 25, 12)?;
+    f.all_digits("calendar", 25, 12)?;
     let mut calendar = [0u8; 12];
     calendar.copy_from_slice(&line[25..37]);
     let uyear = f.num("UTC year", 37, 4)?;

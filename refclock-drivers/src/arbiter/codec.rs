@@ -1,6 +1,7 @@
 //! Arbiter 1088A/B lines ↔ fields, no I/O: the B5/O5 timecode and the
 //! answers to the queries ntpd's `arb_receive` recognises.
 
+use refclock_core::ascii::decimal;
 use refclock_core::ClockEvent;
 
 /// Length of a B5 timecode (`LENARB`): shorter lines are cut-off
@@ -101,15 +102,12 @@ impl ArbiterError {
 
 fn num(code: &[u8], at: usize, len: usize, field: &'static str) -> Result<u32, ArbiterError> {
     let b = &code[at..at + len];
-    if !b.iter().all(u8::is_ascii_digit) {
-        return Err(ArbiterError::Field {
-            field,
-            at,
-            expected: "digits",
-            found: String::from_utf8_lossy(b).into_owned(),
-        });
-    }
-    Ok(b.iter().fold(0, |v, &d| v * 10 + u32::from(d - b'0')))
+    decimal(b).ok_or_else(|| ArbiterError::Field {
+        field,
+        at,
+        expected: "digits",
+        found: String::from_utf8_lossy(b).into_owned(),
+    })
 }
 
 fn lit(code: &[u8], at: usize, c: u8, field: &'static str) -> Result<(), ArbiterError> {

@@ -6,6 +6,7 @@
 //! stripped. The driver's buffer holds the echoed `o` first, so its
 //! offsets 1..=15 are this module's 0..=14.
 
+use refclock_core::ascii::decimal;
 use thiserror::Error;
 
 /// Characters of a timecode, without the echoed `o` and the CR.
@@ -86,13 +87,12 @@ pub enum ArcError {
 
 fn digits(code: &[u8], at: usize, n: usize, field: &'static str) -> Result<u8, ArcError> {
     let s = &code[at..at + n];
-    if !s.iter().all(u8::is_ascii_digit) {
-        return Err(ArcError::Digits {
+    decimal(s)
+        .and_then(|v| u8::try_from(v).ok())
+        .ok_or_else(|| ArcError::Digits {
             field,
             found: String::from_utf8_lossy(s).into_owned(),
-        });
-    }
-    Ok(s.iter().fold(0, |v, &d| v * 10 + (d - b'0')))
+        })
 }
 
 fn range(field: &'static str, value: u8, min: u8, max: u8) -> Result<u8, ArcError> {

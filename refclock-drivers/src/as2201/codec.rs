@@ -4,6 +4,7 @@
 //! characters): year of century, day of year, time and milliseconds of
 //! the instant the receiver got the `*`.
 
+use refclock_core::ascii::decimal;
 use thiserror::Error;
 
 /// Length of a timecode (`LENTOC`).
@@ -80,13 +81,6 @@ pub enum TocError {
     },
 }
 
-fn num(s: &[u8]) -> Option<u32> {
-    if !s.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(s.iter().fold(0, |v, &d| v * 10 + u32::from(d - b'0')))
-}
-
 /// Decodes a timecode line (without its CR; characters after the 19th
 /// are ignored, as ntpd's `sscanf` ignores them).
 pub fn decode(l: &[u8]) -> Result<Toc, TocError> {
@@ -100,7 +94,7 @@ pub fn decode(l: &[u8]) -> Result<Toc, TocError> {
     if seps.iter().any(|&(i, c)| l[i] != c) {
         return Err(bad());
     }
-    let f = |a: usize, b: usize| num(&l[a..b]).ok_or_else(bad);
+    let f = |a: usize, b: usize| decimal(&l[a..b]).ok_or_else(bad);
     let (year, yday, hour, minute, second, millis) = (
         f(0, 2)?,
         f(3, 6)?,

@@ -9,6 +9,7 @@
 //! two digits; ntpd's `sscanf("Y %d/%d/%d")` and `"Z %02d:%02d:%02d"`
 //! take signs, blanks and short numbers too, and check no range.
 
+use refclock_core::ascii::decimal;
 use refclock_core::calendar::days_in_month;
 use refclock_core::ClockEvent;
 use thiserror::Error;
@@ -87,13 +88,13 @@ pub const LEN: usize = 10;
 
 /// A two-digit field at `at` of `line`.
 pub fn two_digits(line: &[u8], at: usize, field: &'static str) -> Result<u8, ChronologError> {
-    match line.get(at..at + 2) {
-        Some([a, b]) if a.is_ascii_digit() && b.is_ascii_digit() => {
-            Ok((a - b'0') * 10 + (b - b'0'))
-        }
-        other => Err(ChronologError::Digits {
+    let part = line.get(at..at + 2).unwrap_or(&[]);
+    match decimal(part) {
+        // Two digits: at most 99.
+        Some(v) if part.len() == 2 => Ok(v as u8),
+        _ => Err(ChronologError::Digits {
             field,
-            found: String::from_utf8_lossy(other.unwrap_or(&[])).into_owned(),
+            found: String::from_utf8_lossy(part).into_owned(),
         }),
     }
 }

@@ -1,6 +1,7 @@
 //! The Heath GC-1000 timecode ↔ fields, no I/O, as ntpd's
 //! `heath_receive` reads it: `hh:mm:ss.f AM  mm/dd/yy`, month before day.
 
+use refclock_core::ascii::decimal;
 use refclock_core::ClockEvent;
 
 /// Length of a GC-1000 timecode (`LENHEATH1`).
@@ -86,15 +87,16 @@ impl HeathError {
 
 fn num(code: &[u8], at: usize, field: &'static str) -> Result<u8, HeathError> {
     let b = &code[at..at + 2];
-    if !b.iter().all(u8::is_ascii_digit) {
-        return Err(HeathError::Field {
+    match decimal(b) {
+        // Two digits: at most 99.
+        Some(v) => Ok(v as u8),
+        None => Err(HeathError::Field {
             field,
             at,
             expected: "two digits",
             found: String::from_utf8_lossy(b).into_owned(),
-        });
+        }),
     }
-    Ok((b[0] - b'0') * 10 + (b[1] - b'0'))
 }
 
 fn sep(code: &[u8], at: usize, c: u8) -> Result<(), HeathError> {

@@ -15,6 +15,7 @@
 //!
 //! Two-digit years are 2000 + YY, as ntpd has them.
 
+use refclock_core::ascii::decimal;
 use refclock_core::calendar::{civil_from_days, days_from_civil, CivilTime};
 
 /// Why a reply did not decode.
@@ -192,15 +193,14 @@ fn digits(
     n: usize,
 ) -> Result<u32, DecodeError> {
     let part = s.get(at..at + n).unwrap_or(&[]);
-    if part.len() != n || !part.iter().all(u8::is_ascii_digit) {
-        return Err(DecodeError::Field {
+    decimal(part)
+        .filter(|_| part.len() == n)
+        .ok_or_else(|| DecodeError::Field {
             what,
             field,
             expected: "digits",
             found: String::from_utf8_lossy(part).into_owned(),
-        });
-    }
-    Ok(part.iter().fold(0, |v, &d| v * 10 + u32::from(d - b'0')))
+        })
 }
 
 fn two(what: &'static str, field: &'static str, s: &[u8], at: usize) -> Result<u8, DecodeError> {

@@ -17,6 +17,7 @@
 //! 0–34 modulo 256 as two hex digits. The time is German local time:
 //! CET (UTC+1) or CEST (UTC+2).
 
+use refclock_core::ascii::decimal;
 use refclock_core::calendar::CivilTime;
 use refclock_core::{ClockEvent, Timestamp};
 
@@ -115,13 +116,10 @@ pub fn checksum(bytes: &[u8]) -> u8 {
 
 fn digits(code: &[u8], at: usize, width: usize, field: &'static str) -> Result<u32, NeoError> {
     let d = &code[at..at + width];
-    if !d.iter().all(u8::is_ascii_digit) {
-        return Err(NeoError::Field {
-            field,
-            found: String::from_utf8_lossy(d).into_owned(),
-        });
-    }
-    Ok(d.iter().fold(0, |n, &b| n * 10 + u32::from(b - b'0')))
+    decimal(d).ok_or_else(|| NeoError::Field {
+        field,
+        found: String::from_utf8_lossy(d).into_owned(),
+    })
 }
 
 fn hex2(code: &[u8], at: usize) -> Option<u8> {

@@ -14,6 +14,7 @@
 //! `T` (12) the station, `H` for WWVH, anything else WWV; `tttt` the
 //! minutes since the last update.
 
+use refclock_core::ascii::decimal;
 use thiserror::Error;
 
 /// Least length of the joined answer (`LENPST`).
@@ -101,13 +102,6 @@ pub enum PstError {
     },
 }
 
-fn num(s: &[u8]) -> Option<u32> {
-    if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(s.iter().fold(0, |v, &d| v * 10 + u32::from(d - b'0')))
-}
-
 fn layout(line: &'static str, expected: &'static str, found: &[u8]) -> PstError {
     PstError::Layout {
         line,
@@ -124,10 +118,10 @@ pub fn decode_time(l: &[u8]) -> Result<TimeLine, PstError> {
     if l.len() < 13 || l[3] != b':' || l[6] != b':' || l[9] != b'.' {
         return Err(bad());
     }
-    let hour = num(&l[1..3]).ok_or_else(bad)?;
-    let minute = num(&l[4..6]).ok_or_else(bad)?;
-    let second = num(&l[7..9]).ok_or_else(bad)?;
-    let millis = num(&l[10..13]).ok_or_else(bad)?;
+    let hour = decimal(&l[1..3]).ok_or_else(bad)?;
+    let minute = decimal(&l[4..6]).ok_or_else(bad)?;
+    let second = decimal(&l[7..9]).ok_or_else(bad)?;
+    let millis = decimal(&l[10..13]).ok_or_else(bad)?;
     for (field, value, max) in [
         ("hour", hour, 23),
         ("minute", minute, 59),
@@ -154,10 +148,10 @@ pub fn decode_date(l: &[u8]) -> Result<DateLine, PstError> {
     if l.len() < 12 || l[2] != b'/' || l[5] != b'/' || l[8] != b'/' {
         return Err(bad());
     }
-    let year = num(&l[0..2]).ok_or_else(bad)? as u8;
-    let month = num(&l[3..5]).ok_or_else(bad)? as u8;
-    let day = num(&l[6..8]).ok_or_else(bad)? as u8;
-    let yday = num(&l[9..12]).ok_or_else(bad)?;
+    let year = decimal(&l[0..2]).ok_or_else(bad)? as u8;
+    let month = decimal(&l[3..5]).ok_or_else(bad)? as u8;
+    let day = decimal(&l[6..8]).ok_or_else(bad)? as u8;
+    let yday = decimal(&l[9..12]).ok_or_else(bad)?;
     if !(1..=366).contains(&yday) {
         return Err(PstError::Range {
             field: "day of year",
@@ -180,7 +174,7 @@ pub fn decode_status(l: &[u8]) -> Result<StatusLine, PstError> {
     if l.len() < 17 || l[..13].contains(&b' ') {
         return Err(bad());
     }
-    let minutes = num(&l[13..17]).ok_or_else(bad)? as u16;
+    let minutes = decimal(&l[13..17]).ok_or_else(bad)? as u16;
     let mut info = [0; 13];
     info.copy_from_slice(&l[..13]);
     Ok(StatusLine {

@@ -1,6 +1,7 @@
 //! What a TrueTime clock says, line by line ↔ fields, no I/O: ntpd
 //! 4.2.8p18's `true_receive` tells its lines apart in this order.
 
+use refclock_core::ascii::decimal;
 use refclock_core::ClockEvent;
 
 /// The satellite a GOES receiver sees.
@@ -89,19 +90,12 @@ impl TrueTimeError {
     }
 }
 
-fn digits(b: &[u8]) -> Option<u32> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(b.iter().fold(0, |v, &d| v * 10 + u32::from(d - b'0')))
-}
-
 /// A signed number: optional sign and digits.
 fn signed(b: &[u8]) -> Option<i32> {
     match b.split_first() {
-        Some((b'-', rest)) => digits(rest).map(|v| -(v as i32)),
-        Some((b'+', rest)) => digits(rest).map(|v| v as i32),
-        _ => digits(b).map(|v| v as i32),
+        Some((b'-', rest)) => decimal(rest).map(|v| -(v as i32)),
+        Some((b'+', rest)) => decimal(rest).map(|v| v as i32),
+        _ => decimal(b).map(|v| v as i32),
     }
 }
 
@@ -114,8 +108,8 @@ pub fn decode(line: &[u8]) -> Result<Reply, TrueTimeError> {
     if matches!(at(5), b'+' | b'-') && matches!(at(9), b'+' | b'-') && line.len() >= 13 {
         if let (Some(lon), Some(_), Some(_)) = (
             signed(&line[0..5]),
-            digits(&line[6..9]),
-            digits(&line[10..13]),
+            decimal(&line[6..9]),
+            decimal(&line[10..13]),
         ) {
             let satellite = if lon > 7000 && lon < 14000 {
                 if lon < 10000 {
@@ -135,7 +129,7 @@ pub fn decode(line: &[u8]) -> Result<Reply, TrueTimeError> {
             .take(2)
             .take_while(|b| b.is_ascii_digit())
             .count();
-        if let Some(i) = digits(&line[1..1 + n]) {
+        if let Some(i) = decimal(&line[1..1 + n]) {
             if i > 0 && i < 80 {
                 return Ok(Reply::Function(i as u8));
             }
@@ -152,10 +146,10 @@ pub fn decode(line: &[u8]) -> Result<Reply, TrueTimeError> {
     }
     if line.len() >= 13 && at(3) == b':' && at(6) == b':' && at(9) == b':' {
         if let (Some(day), Some(hour), Some(minute), Some(second)) = (
-            digits(&line[0..3]),
-            digits(&line[4..6]),
-            digits(&line[7..9]),
-            digits(&line[10..12]),
+            decimal(&line[0..3]),
+            decimal(&line[4..6]),
+            decimal(&line[7..9]),
+            decimal(&line[10..12]),
         ) {
             let check = |field, value: u32, min, max| {
                 if (min..=max).contains(&value) {

@@ -24,6 +24,7 @@
 //! year, day of year, leap year, hour, minute, second, hundredths, leap
 //! warning `I`/`D`, DST transition.
 
+use refclock_core::ascii::decimal;
 use refclock_core::ClockEvent;
 
 /// Length of a 33x or 325 timecode.
@@ -127,14 +128,13 @@ impl UlinkError {
 
 fn num(code: &[u8], at: usize, width: usize, field: &'static str) -> Result<u16, UlinkError> {
     let d = &code[at..at + width];
-    if !d.iter().all(u8::is_ascii_digit) {
-        return Err(UlinkError::Field {
+    decimal(d)
+        .and_then(|v| u16::try_from(v).ok())
+        .ok_or_else(|| UlinkError::Field {
             field,
             expected: "digits",
             found: String::from_utf8_lossy(d).into_owned(),
-        });
-    }
-    Ok(d.iter().fold(0, |n, &b| n * 10 + u16::from(b - b'0')))
+        })
 }
 
 fn lit(code: &[u8], at: usize, want: u8, field: &'static str) -> Result<(), UlinkError> {
